@@ -1,0 +1,1 @@
+"""Wegwijs: a multilingual guide through Dutch digital government for statushouders."""
