@@ -1,0 +1,62 @@
+"""Builds the running assistant from settings: content, catalogues, database, interpreter."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.assistant import Assistant
+from bot.clock import Clock, SystemClock
+from bot.content.loader import Content, load_content
+from bot.content.root import content_root
+from bot.conversation.engine import Engine
+from bot.language.catalog import Catalogue
+from bot.language.interpreter import Interpreter
+from bot.language.lookup import LookupInterpreter
+from bot.settings import Settings
+from bot.store.db import Database
+from bot.store.turns import TurnStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    content: Content
+    catalogue: Catalogue
+    engine: Engine
+    db: Database
+    assistant: Assistant
+    clock: Clock
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+def load_everything(root: Path | None = None) -> tuple[Content, Catalogue, Engine]:
+    content = load_content(root or content_root())
+    catalogue = Catalogue.load(content)
+    return content, catalogue, Engine(content, catalogue)
+
+
+async def build_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    interpreter: Interpreter | None = None,
+    migrate: bool = True,
+) -> App:
+    content, catalogue, engine = load_everything()
+    db = Database(settings.database_url)
+    if migrate:
+        await db.upgrade()
+    clock = clock or SystemClock()
+    assistant = Assistant(
+        engine=engine,
+        store=TurnStore(db),
+        interpreter=interpreter or LookupInterpreter(content, catalogue),
+        clock=clock,
+    )
+    return App(settings, content, catalogue, engine, db, assistant, clock)

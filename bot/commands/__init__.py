@@ -1,0 +1,1 @@
+"""Sub-commands of `wegwijs`; each module has `register(subparsers)` and imports lazily."""

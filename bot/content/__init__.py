@@ -1,0 +1,1 @@
+"""Loading and validating the content: knowledge/, dialogues/ and the catalogues in locales/."""

@@ -1,0 +1,104 @@
+"""The participant's state as the engine sees it: profile, conversation position and progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+
+class Screen(StrEnum):
+    NEW = "new"
+    LANGUAGE = "language"
+    CONSENT = "consent"
+    MENU = "menu"
+    TASKS = "tasks"
+    INTRO = "intro"
+    STEP = "step"
+    OFFER = "offer"
+    OVERVIEW = "overview"
+    HELP = "help"
+    GLOSSARY = "glossary"
+
+
+class Consent(StrEnum):
+    UNKNOWN = "unknown"
+    GIVEN = "given"
+    DECLINED = "declined"
+
+
+class TaskStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    STUCK = "stuck"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class Profile:
+    language: str | None = None
+    consent: Consent = Consent.UNKNOWN
+    library_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    screen: Screen = Screen.NEW
+    task_id: str | None = None
+    step_id: str | None = None
+    keyboard: int = 0
+    """Generation of the last keyboard shown; step buttons from older keyboards are stale."""
+    misunderstood: int = 0
+    """Messages in a row that were not understood."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Room for flows added later (booking, privacy) without a schema change."""
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["extra"] = dict(self.extra)
+        return json.dumps(data, separators=(",", ":"), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, raw: str | None) -> ConversationState:
+        if not raw:
+            return cls()
+        data = json.loads(raw)
+        try:
+            screen = Screen(data.get("screen", Screen.NEW))
+        except ValueError:
+            screen = Screen.MENU  # a screen removed in a newer version: start from the menu
+        return cls(
+            screen=screen,
+            task_id=data.get("task_id"),
+            step_id=data.get("step_id"),
+            keyboard=int(data.get("keyboard", 0)),
+            misunderstood=int(data.get("misunderstood", 0)),
+            extra=data.get("extra") or {},
+        )
+
+    def at(self, screen: Screen, **changes: Any) -> ConversationState:
+        return replace(self, screen=screen, **changes)
+
+
+@dataclass(frozen=True)
+class Progress:
+    task_id: str
+    step_id: str
+    status: TaskStatus
+    started_at: dt.datetime
+    updated_at: dt.datetime
+    completed_at: dt.datetime | None = None
+    failures: Mapping[str, int] = field(default_factory=dict)
+    """How often each step did not work ("didn't work" presses)."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the engine may know about one participant at the start of a turn."""
+
+    profile: Profile = Profile()
+    state: ConversationState = ConversationState()
+    progress: Mapping[str, Progress] = field(default_factory=dict)
+    last_seen: dt.datetime | None = None

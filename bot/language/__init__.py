@@ -1,0 +1,1 @@
+"""Languages: translation catalogues, rendering text for a participant, understanding free text."""

@@ -1,0 +1,82 @@
+"""Opening the database: the async engine, SQLite tuning, and migrations to the newest schema."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers and the writer work side by side; NORMAL sync is safe with WAL and keeps a
+    # turn's commit cheap; foreign keys make erasure cascade; busy_timeout waits instead of failing.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class Database:
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        options: dict[str, Any] = {}
+        if url.startswith("postgresql"):
+            options.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        self.engine: AsyncEngine = create_async_engine(url, **options)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    async def upgrade(self) -> bool:
+        """Migrate to the newest schema; True if anything was applied."""
+        async with self.engine.begin() as connection:
+            return await connection.run_sync(self._upgrade)
+
+    def _upgrade(self, connection: Connection) -> bool:
+        config = alembic_config(self.url)
+        head = ScriptDirectory.from_config(config).get_current_head()
+        current = MigrationContext.configure(connection).get_current_revision()
+        if current == head:
+            return False
+        log.info("migrating database", extra={"from_revision": current, "to_revision": head})
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        return True
+
+    async def revision(self) -> str | None:
+        async with self.engine.connect() as connection:
+            return await connection.run_sync(
+                lambda sync: MigrationContext.configure(sync).get_current_revision()
+            )
+
+    async def close(self) -> None:
+        await self.engine.dispose()
