@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -14,7 +17,7 @@ from bot.language.interpreter import Interpreter
 from bot.store.turns import TurnStore
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
@@ -48,17 +51,32 @@ class Assistant:
         self.interpreter = interpreter
         self.clock = clock
         self.redact = redact
+        # One turn at a time per chat inside this process; the version check in the store covers
+        # turns of the same chat in other processes.
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     async def handle(self, channel: str, chat_id: str, inbound: Inbound) -> tuple[Reply, ...]:
+        key = (channel, chat_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
+            return await self._turn(channel, chat_id, inbound)
+
+    async def _turn(self, channel: str, chat_id: str, inbound: Inbound) -> tuple[Reply, ...]:
         loaded = await self.store.load(channel, chat_id)
         if isinstance(inbound, Text):
             inbound = await self._understand(inbound, loaded.snapshot.profile.language)
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             now = self.clock.now()
             outcome = self.engine.handle(loaded.snapshot, inbound, now)
             if await self.store.save(loaded, outcome, now):
                 return outcome.replies
-            # Another turn of this chat saved first: run this one again on its result.
+            # Another process saved a turn of this chat first: run this one again on its result,
+            # after a short random pause so two racing workers do not collide again and again.
+            await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
             loaded = await self.store.load(channel, chat_id)
         raise ConcurrentUpdateError(f"{channel} chat kept changing during a turn")
 

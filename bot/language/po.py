@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po, unescape, write_po
 
 from bot.content.loader import Content
 from bot.language.catalog import DOMAIN, po_path
@@ -44,6 +44,35 @@ def _read(path: Path) -> Catalog | None:
         return read_po(handle)
 
 
+def previous_ids(path: Path) -> dict[str, str]:
+    """msgctxt -> the `#| msgid` of entries marked outdated.
+
+    Babel writes these lines but does not read them back, so they are picked out here; they are
+    what tells a translator (and the status report) that the Dutch changed under a translation.
+    """
+    if not path.exists():
+        return {}
+    result: dict[str, str] = {}
+    previous: list[str] = []
+    in_previous = False
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if line.startswith("#| msgid "):
+            previous = [unescape(line[len("#| msgid ") :])]
+            in_previous = True
+        elif line.startswith('#| "') and in_previous:
+            previous.append(unescape(line[3:]))
+        elif line.startswith("msgctxt "):
+            if previous:
+                result[unescape(line[len("msgctxt ") :])] = "".join(previous)
+            previous, in_previous = [], False
+        elif not line.startswith("#"):
+            in_previous = False
+        if not line:
+            previous = []
+    return result
+
+
 def _write(path: Path, catalog: Catalog) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -71,6 +100,7 @@ def update(content: Content) -> dict[str, int]:
 
 def update_language(path: Path, lang: str, source: Mapping[str, str]) -> int:
     old = _read(path)
+    outdated = previous_ids(path)
     existing: dict[str, Message] = {}
     if old is not None:
         for message in old:
@@ -85,7 +115,7 @@ def update_language(path: Path, lang: str, source: Mapping[str, str]) -> int:
             added += previous is None
             continue
         flags = set(previous.flags)
-        previous_id: list[str] = list(previous.previous_id or [])
+        previous_id: list[str] = [outdated[key]] if key in outdated and "fuzzy" in flags else []
         if previous.id != text:
             flags.add("fuzzy")
             previous_id = [str(previous.id)]
@@ -126,7 +156,9 @@ def status(content: Content) -> dict[str, LanguageStatus]:
             # The Dutch source is written by the team; it has no review status of its own here.
             result[lang] = LanguageStatus(total, total, 0, 0, 0, 0)
             continue
-        catalog = _read(po_path(content.root, lang))
+        path = po_path(content.root, lang)
+        catalog = _read(path)
+        marked = previous_ids(path)
         entries = {m.context: m for m in catalog or [] if m.id and m.context and m.string}
         translated = fuzzy = outdated = 0
         for key, text in source.items():
@@ -134,7 +166,7 @@ def status(content: Content) -> dict[str, LanguageStatus]:
             if message is None:
                 continue
             translated += 1
-            is_outdated = message.id != text or bool(message.previous_id)
+            is_outdated = message.id != text or (message.fuzzy and key in marked)
             outdated += is_outdated
             fuzzy += message.fuzzy and not is_outdated
         result[lang] = LanguageStatus(
@@ -151,12 +183,14 @@ def status(content: Content) -> dict[str, LanguageStatus]:
 def export_missing(content: Content, lang: str, include_outdated: bool = True) -> dict[str, str]:
     """Key -> Dutch source of what `lang` still lacks, for a translator's work file."""
     source = content.source_texts()
-    catalog = _read(po_path(content.root, lang))
+    path = po_path(content.root, lang)
+    catalog = _read(path)
+    marked = previous_ids(path)
     done: dict[str, Message] = {m.context: m for m in catalog or [] if m.context and m.string}
     wanted: dict[str, str] = {}
     for key, text in source.items():
         message = done.get(key)
-        outdated = message is not None and (message.id != text or bool(message.previous_id))
+        outdated = message is not None and (message.id != text or (message.fuzzy and key in marked))
         if message is None or (include_outdated and outdated):
             wanted[key] = text
     return wanted

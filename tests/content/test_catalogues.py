@@ -1,0 +1,66 @@
+"""Translations: keyed by stable ids, drafts marked, outdated entries kept and reported."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+
+from bot.content.loader import load_content
+from bot.language import po
+from bot.language.bidi import FSI, PDI
+from bot.language.catalog import Catalogue, read_entries
+from bot.language.texts import Texts
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _copy(tmp_path: Path) -> Path:
+    for folder in ("knowledge", "dialogues", "locales"):
+        shutil.copytree(REPO / folder, tmp_path / folder, ignore=shutil.ignore_patterns("*.json", "nlu"))
+    return tmp_path
+
+
+def test_import_writes_drafts_and_a_dutch_edit_marks_them_outdated(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    content = load_content(root)
+    written = po.import_translations(content, "tr", {"menu.text": "Ne yapmak istiyorsun?"})
+    assert written == 1
+    entries = read_entries(root / "locales/tr/LC_MESSAGES/wegwijs.po")
+    assert entries["menu.text"].fuzzy, "team-written translations are drafts until reviewed"
+    assert po.status(content)["tr"].fuzzy >= 1
+
+    # Fix the Dutch source: the Turkish stays, but is reported as outdated.
+    messages = root / "dialogues/messages/core.yml"
+    data = yaml.safe_load(messages.read_text(encoding="utf-8"))
+    data["menu.text"] = "Wat wil je nu doen?"
+    messages.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    content = load_content(root)
+    po.update(content)
+    catalogue = Catalogue.load(content)
+    assert catalogue.lookup("tr", "menu.text") == "Ne yapmak istiyorsun?"
+    assert po.status(content)["tr"].outdated == 1
+    assert "Wat wil je doen?" in (root / "locales/tr/LC_MESSAGES/wegwijs.po").read_text(encoding="utf-8")
+
+
+def test_missing_translation_falls_back_to_dutch(content_root: Path) -> None:
+    content = load_content(content_root)
+    catalogue = Catalogue(content.languages.source, content.source_texts(), {"so": {}})
+    assert Texts(catalogue, "so", rtl=False)("menu.text") == content.messages["menu.text"]
+
+
+def test_right_to_left_text_isolates_dutch_labels_and_numbers(content_root: Path) -> None:
+    content = load_content(content_root)
+    from bot.language.catalog import Entry
+
+    catalogue = Catalogue(
+        "nl",
+        content.source_texts(),
+        {"ar": {"step.label": Entry("على الموقع: „{label}” رقم 088", "x", True)}},
+    )
+    text = Texts(catalogue, "ar", rtl=True)("step.label", label="Inloggen met DigiD")
+    assert f"{FSI}Inloggen met DigiD{PDI}" in text
+    assert f"{FSI}088{PDI}" in text
+    plain = Texts(catalogue, "nl", rtl=False)("step.label", label="Inloggen met DigiD")
+    assert FSI not in plain
