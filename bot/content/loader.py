@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from bot.appointments.schema import LibraryDirectory, load_libraries
 from bot.content import keys
 from bot.content.errors import ContentError, ContentErrors
 from bot.content.schema import Dialogues, Glossary, GlossaryTerm, Languages, Task
@@ -42,9 +43,16 @@ class Content:
     def language_codes(self) -> tuple[str, ...]:
         return tuple(lang.code for lang in self.languages.languages)
 
+    @property
+    def libraries(self) -> LibraryDirectory:
+        directory: LibraryDirectory = self.extras["libraries"]
+        return directory
+
 
 ExtraLoader = Callable[[Path], Any]
-_extra_loaders: dict[str, tuple[str, ExtraLoader]] = {}
+_extra_loaders: dict[str, tuple[str, ExtraLoader]] = {
+    "libraries": ("knowledge/libraries.yml", load_libraries),
+}
 
 
 def register_extra(name: str, relative_path: str, loader: ExtraLoader) -> None:
