@@ -94,18 +94,23 @@ def media_fields(
     elif kind == "contact":
         obj = {"phone_number": "+31612345678", "first_name": "Contact"}
     elif kind == "poll":
+        # Bot API 9.6/10.0 fields (persistent_id, allows_revoting, members_only) are required by
+        # PTB 22.8's parser.
+        options = [
+            {"text": text, "voter_count": 0, "persistent_id": str(number)}
+            for number, text in enumerate(("Maandag", "Dinsdag"))
+        ]
         obj = {
             "id": "5390000000000000001",
             "question": "Welke dag?",
-            "options": [
-                {"text": "Maandag", "voter_count": 0},
-                {"text": "Dinsdag", "voter_count": 0},
-            ],
+            "options": options,
             "total_voter_count": 0,
             "is_closed": False,
             "is_anonymous": True,
             "type": "regular",
             "allows_multiple_answers": False,
+            "allows_revoting": True,
+            "members_only": False,
         }
     else:  # dice
         obj = {"emoji": "🎲", "value": 4}
