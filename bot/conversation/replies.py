@@ -18,10 +18,20 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply, e.g. the appointment as a calendar (.ics) file."""
+
+    filename: str
+    data: bytes
+    mime_type: str
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     links: tuple[Link, ...] = ()
+    attachment: Attachment | None = None
     key: str = ""
     """The catalogue key of the main sentence: lets tests and logs name a reply without its text."""
 
