@@ -10,6 +10,7 @@ from .faults import CallLog, CallRecord, Fault, Faults
 from .media import MEDIA_KINDS, MediaKind
 from .methods import SUPPORTED_METHODS
 from .models import CallbackQueryRecord, ChatActionRecord
+from .remote import RemoteError, RemoteParticipant
 from .server import DEFAULT_TOKEN, BotApiApp, BotApiServer, LoopbackServer
 from .views import ChatMessage, SentDocument
 
@@ -30,5 +31,7 @@ __all__ = [
     "LoopbackServer",
     "MediaKind",
     "Participant",
+    "RemoteError",
+    "RemoteParticipant",
     "SentDocument",
 ]

@@ -16,6 +16,7 @@ from starlette.types import Receive, Scope, Send
 
 from .backend import Backend
 from .client import Participant
+from .control import PREFIX, ParticipantEndpoint
 from .errors import NOT_FOUND, UNAUTHORIZED, BotApiError
 from .faults import CallLog, Faults
 from .methods import call, encode
@@ -212,8 +213,11 @@ class BotApiServer(LoopbackServer):
     ) -> None:
         self.token = token
         self.backend = Backend(token, clock=clock, webhook_retry_delay=webhook_retry_delay)
-        super().__init__(BotApiApp(self.backend), host=host, port=port)
+        self.bot_api = BotApiApp(self.backend)
+        super().__init__(self.bot_api, host=host, port=port)
         self.participant = Participant(self.backend)
+        # The participant API over HTTP, for a bot or benchmark in another process.
+        self.bot_api.mounts[PREFIX] = ParticipantEndpoint(self.backend, self.participant)
 
     @property
     def faults(self) -> Faults:
