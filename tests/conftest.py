@@ -38,7 +38,7 @@ def _plain(url: str) -> str:
     )
 
 
-_PG_PROBLEM: str | None | bool = False
+_PG_PROBLEM: str | bool | None = False
 
 
 def postgres_problem() -> str | None:

@@ -18,7 +18,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _copy(tmp_path: Path) -> Path:
     for folder in ("knowledge", "dialogues", "locales"):
-        shutil.copytree(REPO / folder, tmp_path / folder, ignore=shutil.ignore_patterns("*.json", "nlu"))
+        shutil.copytree(
+            REPO / folder, tmp_path / folder, ignore=shutil.ignore_patterns("*.json", "nlu")
+        )
     return tmp_path
 
 
@@ -41,7 +43,9 @@ def test_import_writes_drafts_and_a_dutch_edit_marks_them_outdated(tmp_path: Pat
     catalogue = Catalogue.load(content)
     assert catalogue.lookup("tr", "menu.text") == "Ne yapmak istiyorsun?"
     assert po.status(content)["tr"].outdated == 1
-    assert "Wat wil je doen?" in (root / "locales/tr/LC_MESSAGES/wegwijs.po").read_text(encoding="utf-8")
+    assert "Wat wil je doen?" in (root / "locales/tr/LC_MESSAGES/wegwijs.po").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_missing_translation_falls_back_to_dutch(content_root: Path) -> None:

@@ -24,7 +24,9 @@ REPO = Path(__file__).resolve().parents[2]
 def broken_root(tmp_path: Path) -> Path:
     """A copy of the real content that a test may break."""
     for folder in ("knowledge", "dialogues", "locales"):
-        shutil.copytree(REPO / folder, tmp_path / folder, ignore=shutil.ignore_patterns("*.json", "nlu"))
+        shutil.copytree(
+            REPO / folder, tmp_path / folder, ignore=shutil.ignore_patterns("*.json", "nlu")
+        )
     return tmp_path
 
 
@@ -61,7 +63,9 @@ def test_a_broken_task_names_file_field_and_problem(broken_root: Path) -> None:
         load_content(broken_root)
     messages = [str(e) for e in raised.value.errors]
     assert any("zorgtoeslag.yml" in m and "digid_level" in m for m in messages), messages
-    assert any("zorgtoeslag.yml" in m and "steps.0.check" in m and "Field required" in m for m in messages)
+    assert any(
+        "zorgtoeslag.yml" in m and "steps.0.check" in m and "Field required" in m for m in messages
+    )
 
 
 def test_invalid_yaml_names_the_line(broken_root: Path) -> None:
@@ -89,7 +93,9 @@ def test_check_refuses_lookalike_sites_bsns_and_broken_placeholders(broken_root:
     path = broken_root / "knowledge" / "tasks" / "zorgtoeslag.yml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["official_urls"] = ["https://www.zorgtoeslag.nl"]
-    data["steps"][0]["text"] = "Vul dit nummer in: 123456782. Kijk op http://www.belastingdienst.nl."
+    data["steps"][0]["text"] = (
+        "Vul dit nummer in: 123456782. Kijk op http://www.belastingdienst.nl."
+    )
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     findings = [str(f) for f in check(broken_root, dt.date(2026, 11, 25))]
     assert any("paid lookalike" in f for f in findings), findings
@@ -110,7 +116,9 @@ def test_check_warns_about_long_sentences_and_old_guides(broken_root: Path) -> N
 
 def test_content_check_command_exits_1_with_readable_errors(broken_root: Path) -> None:
     path = broken_root / "knowledge" / "tasks" / "zorgtoeslag.yml"
-    path.write_text(path.read_text(encoding="utf-8").replace("id: zorgtoeslag", "id: 12 3"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("id: zorgtoeslag", "id: 12 3"), encoding="utf-8"
+    )
     result = subprocess.run(
         [sys.executable, "-m", "bot", "content", "check"],
         env={**os.environ, "WEGWIJS_CONTENT_DIR": str(broken_root)},

@@ -65,7 +65,7 @@ async def _act(driver: ChatDriver, clock: FixedClock, step: dict[str, Any]) -> N
         spec = step["press_until"]
         for _ in range(int(spec.get("max", 40))):
             await driver.press(str(spec["press"]))
-            if spec["key"] in driver.keys():
+            if spec["key"] in driver.reply_keys():
                 break
         else:
             raise AssertionError(f"never saw {spec['key']!r} pressing {spec['press']!r}")
@@ -74,7 +74,9 @@ async def _act(driver: ChatDriver, clock: FixedClock, step: dict[str, Any]) -> N
 async def _check(driver: ChatDriver, expect: dict[str, Any], where: str) -> None:
     text = driver.text()
     for key in expect.get("keys", []):
-        assert key in driver.keys(), f"{where}: expected a reply {key!r}, got {driver.keys()}\n{text}"
+        assert key in driver.reply_keys(), (
+            f"{where}: expected a reply {key!r}, got {driver.reply_keys()}\n{text}"
+        )
     for fragment in expect.get("says", []):
         assert fragment in text, f"{where}: expected {fragment!r} in:\n{text}"
     for fragment in expect.get("not_says", []):
@@ -95,12 +97,18 @@ async def _check(driver: ChatDriver, expect: dict[str, Any], where: str) -> None
             "consent": snapshot.profile.consent.value,
         }
         for name, value in wanted.items():
-            assert actual[name] == value, f"{where}: state {name} is {actual[name]!r}, want {value!r}"
+            assert actual[name] == value, (
+                f"{where}: state {name} is {actual[name]!r}, want {value!r}"
+            )
         for task_id, want in (expect.get("progress") or {}).items():
             progress = snapshot.progress.get(task_id)
             assert progress is not None, f"{where}: no progress saved for {task_id}"
             for name, value in want.items():
-                got = progress.status.value if name == "status" else getattr(progress, f"{name}_id" if name == "step" else name)
+                got = (
+                    progress.status.value
+                    if name == "status"
+                    else getattr(progress, f"{name}_id" if name == "step" else name)
+                )
                 if name == "failures":
                     got = dict(progress.failures)
                 assert got == value, f"{where}: {task_id} {name} is {got!r}, want {value!r}"

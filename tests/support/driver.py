@@ -34,7 +34,9 @@ class ChatDriver:
         self.transcript.append((label, self.last))
         return self.last
 
-    async def start(self, payload: str = "", hint: str | None = None, lang: str | None = None) -> tuple[Reply, ...]:
+    async def start(
+        self, payload: str = "", hint: str | None = None, lang: str | None = None
+    ) -> tuple[Reply, ...]:
         return await self._send("/start", Start(payload=payload, language_hint=hint, language=lang))
 
     async def say(self, text: str) -> tuple[Reply, ...]:
@@ -67,8 +69,10 @@ class ChatDriver:
         wanted_action, _, wanted_argument = action.partition(":")
         for button in buttons:
             callback = decode(button.data)
-            if callback and callback.action == wanted_action and (
-                not wanted_argument or callback.argument == wanted_argument
+            if (
+                callback
+                and callback.action == wanted_action
+                and (not wanted_argument or callback.argument == wanted_argument)
             ):
                 return button
         offered = [b.data for b in buttons]
@@ -77,7 +81,7 @@ class ChatDriver:
     def text(self) -> str:
         return "\n".join(strip_isolates(reply.text) for reply in self.last)
 
-    def keys(self) -> list[str]:
+    def reply_keys(self) -> list[str]:
         return [reply.key for reply in self.last]
 
     def labels(self) -> list[str]:
