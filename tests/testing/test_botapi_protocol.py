@@ -265,3 +265,30 @@ async def test_a_blocked_bot_gets_forbidden(bot: Bot, participant: Participant) 
     [update] = await bot.get_updates(allowed_updates=["message", "my_chat_member"])
     assert update.my_chat_member is not None
     assert update.my_chat_member.new_chat_member.status == "kicked"
+
+
+async def test_markdown_v2_is_parsed_into_entities(bot: Bot, participant: Participant) -> None:
+    chat_id = await participant.private_chat(1014)
+    sent = await bot.send_message(
+        chat_id, r"*Stap 1*\. Klik op _Inloggen_", parse_mode="MarkdownV2"
+    )
+    assert sent.text == "Stap 1. Klik op Inloggen"
+    assert [(e.type, e.offset, e.length) for e in sent.entities] == [
+        ("bold", 0, 6),
+        ("italic", 16, 8),
+    ]
+
+
+async def test_multipart_fields_and_files_are_read(
+    server: BotApiServer, participant: Participant
+) -> None:
+    chat_id = await participant.private_chat(1015)
+    async with httpx.AsyncClient() as http:
+        answer = await http.post(
+            f"{server.base_url}{server.token}/sendDocument",
+            data={"chat_id": str(chat_id), "caption": "Formulier"},
+            files={"document": ("formulier.pdf", b"%PDF-1.7", "application/pdf")},
+        )
+    assert answer.json()["result"]["document"]["file_name"] == "formulier.pdf"
+    [document] = participant.documents(chat_id)
+    assert (document.content, document.caption) == (b"%PDF-1.7", "Formulier")

@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from telegram import Bot, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Conflict
 
 from bot.testing.botapi import MEDIA_KINDS, BotApiServer, LoopbackServer, Participant
@@ -140,3 +140,25 @@ async def test_waiting_for_replies_wakes_on_the_send(bot: Bot, participant: Part
     with pytest.raises(TimeoutError, match="no reply"):
         await participant.wait_for_reply(chat_id, timeout=0.05)
     assert json.dumps(participant.messages(chat_id)[0].raw)  # plain JSON, ready for a report
+
+
+async def test_allowed_updates_and_dropping_pending_updates(
+    bot: Bot, participant: Participant
+) -> None:
+    chat_id = await participant.private_chat(3008)
+    sent = await bot.send_message(
+        chat_id,
+        "Kies",
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("A", callback_data="a")]]),
+    )
+    await participant.send_text(chat_id, "tekst")
+    await participant.press_button(chat_id, sent.message_id, "a")
+
+    [only] = await bot.get_updates(allowed_updates=["callback_query"])
+    assert only.callback_query is not None
+
+    await participant.send_text(chat_id, "oud")
+    await bot.delete_webhook(drop_pending_updates=True)
+    await participant.send_text(chat_id, "nieuw")
+    [fresh] = await bot.get_updates(offset=only.update_id + 1, allowed_updates=["message"])
+    assert fresh.message is not None and fresh.message.text == "nieuw"

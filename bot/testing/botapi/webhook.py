@@ -94,6 +94,9 @@ class Webhook:
         # Whatever waited for getUpdates now goes to the webhook, in order.
         for update in list(self.updates.pending.values()):
             self._forward(update)
+        for update in self.updates.redeliveries:
+            self._forward(update)
+        self.updates.redeliveries.clear()
 
     async def delete(self, *, drop_pending_updates: bool) -> None:
         await self._stop_workers()
