@@ -154,8 +154,18 @@ class _MarkdownParser:
     def run(self) -> tuple[str, list[Entity]]:
         source, i, n = self.source, 0, len(self.source)
         link_start: tuple[int, int] | None = None
+        quote_start: int | None = None
         while i < n:
             char = source[i]
+            if self.v2 and char == ">" and (i == 0 or source[i - 1] == "\n"):
+                # "> " at a line start opens (or continues) a block quotation.
+                if quote_start is None:
+                    quote_start = self.length
+                i += 1
+                continue
+            if char == "\n" and quote_start is not None and not source.startswith(">", i + 1):
+                self._close("blockquote", quote_start)
+                quote_start = None
             if char == "\\" and i + 1 < n and (self.v2 or source[i + 1] in "_*`["):
                 self._emit(source[i + 1])
                 i += 2
@@ -196,6 +206,8 @@ class _MarkdownParser:
                 )
             self._emit(char)
             i += 1
+        if quote_start is not None:
+            self._close("blockquote", quote_start)
         if self.open or link_start is not None:
             offset = next(iter(self.open.values()))[1] if self.open else link_start[1]  # type: ignore[index]
             if self.v2 and self.open:

@@ -133,6 +133,10 @@ def uvicorn_config(app: BotApiApp, **kwargs: object) -> uvicorn.Config:
         log_level="warning",
         timeout_graceful_shutdown=2,
         backlog=2048,
+        # Less per-request work: no proxy header rewriting, no Server/Date headers.
+        proxy_headers=False,
+        server_header=False,
+        date_header=False,
         **kwargs,  # type: ignore[arg-type]
     )
 
