@@ -143,7 +143,7 @@ def corpus() -> list[dict[str, object]]:
     text("secret", f"BSN: {BSN_DOTTED}", "56.782")
     text("secret", f"رقمي {BSN}", BSN)
     text("secret", f"IBAN {IBAN}", IBAN)
-    text("secret", f"iban: NL91 ABNA 0417 1643 00", "0417")
+    text("secret", "iban: NL91 ABNA 0417 1643 00", "0417")
     text("secret", f"kaart {CARD}", "1111 1111")
     text("secret", f"wachtwoord: {PASSWORD}", PASSWORD)
     text("secret", f"my password is {PASSWORD}", PASSWORD)
