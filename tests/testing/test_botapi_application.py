@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
@@ -12,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.testing.botapi import BotApiServer
+from bot.testing.botapi import BotApiServer, LoopbackServer
 
 
 async def test_application_polling_round_trip(server: BotApiServer) -> None:
@@ -75,3 +79,42 @@ async def test_application_polling_round_trip(server: BotApiServer) -> None:
             await application.stop()
     assert server.calls.count("getUpdates") >= 1
     assert server.calls.count("deleteWebhook") == 1  # PTB clears any webhook before polling
+
+
+async def test_application_webhook_round_trip(server: BotApiServer) -> None:
+    """PTB's custom-webhook pattern: a Starlette route feeds Application.update_queue."""
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(f"Webhook: {update.effective_message.text}")
+
+    application = (
+        Application.builder()
+        .token(server.token)
+        .base_url(server.base_url)
+        .base_file_url(server.base_file_url)
+        .updater(None)
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+
+    async def receive(request: Request) -> Response:
+        if request.headers.get("x-telegram-bot-api-secret-token") != "wegwijs-secret":
+            return Response(status_code=403)
+        await application.update_queue.put(Update.de_json(await request.json(), application.bot))
+        return Response()
+
+    receiver_app = Starlette(routes=[Route("/telegram", receive, methods=["POST"])])
+    participant = server.participant
+    chat_id = await participant.private_chat(4002, "Hasan", language_code="tr")
+    async with LoopbackServer(receiver_app) as receiver, application:
+        await application.bot.set_webhook(
+            f"{receiver.url}/telegram", secret_token="wegwijs-secret", drop_pending_updates=True
+        )
+        await application.start()
+        try:
+            await participant.send_text(chat_id, "Merhaba")
+            assert (await participant.wait_for_reply(chat_id)).text == "Webhook: Merhaba"
+        finally:
+            await application.stop()
+    assert server.backend.webhook.delivered == 1
