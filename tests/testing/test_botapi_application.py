@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -17,6 +18,8 @@ from telegram.ext import (
 )
 
 from bot.testing.botapi import BotApiServer, LoopbackServer
+
+pytestmark = pytest.mark.e2e  # talks to the loopback Bot API server
 
 
 async def test_application_polling_round_trip(server: BotApiServer) -> None:

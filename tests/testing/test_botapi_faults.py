@@ -10,6 +10,8 @@ from telegram.error import NetworkError, RetryAfter, TimedOut
 
 from bot.testing.botapi import BotApiServer, Participant
 
+pytestmark = pytest.mark.e2e  # talks to the loopback Bot API server
+
 
 async def test_429_surfaces_as_retry_after_and_the_retry_is_counted(
     bot: Bot, server: BotApiServer, participant: Participant

@@ -18,6 +18,8 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.testing.botapi import BotApiServer, Participant
 
+pytestmark = pytest.mark.e2e  # talks to the loopback Bot API server
+
 
 def keyboard(*pairs: tuple[str, str]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(

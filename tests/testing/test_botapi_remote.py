@@ -18,6 +18,8 @@ from bot.testing.botapi import (
     RemoteParticipant,
 )
 
+pytestmark = pytest.mark.e2e  # talks to the loopback Bot API server
+
 
 @pytest.fixture
 async def remote(server: BotApiServer) -> AsyncIterator[RemoteParticipant]:

@@ -15,6 +15,8 @@ from telegram.error import Conflict
 
 from bot.testing.botapi import MEDIA_KINDS, BotApiServer, LoopbackServer, Participant
 
+pytestmark = pytest.mark.e2e  # talks to the loopback Bot API server
+
 
 async def test_long_poll_returns_as_soon_as_an_update_arrives(
     bot: Bot, participant: Participant
