@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.assistant import Assistant
+from bot.assistant import Assistant, Redaction
 from bot.clock import Clock, SystemClock
 from bot.content.loader import Content, load_content
 from bot.content.root import content_root
@@ -14,6 +14,7 @@ from bot.conversation.engine import Engine
 from bot.language.catalog import Catalogue
 from bot.language.interpreter import Interpreter
 from bot.language.lookup import LookupInterpreter
+from bot.privacy.redact import Redactor
 from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.turns import TurnStore
@@ -53,10 +54,17 @@ async def build_app(
     if migrate:
         await db.upgrade()
     clock = clock or SystemClock()
+    redactor = Redactor.from_file(content.root / "knowledge" / "safety" / "secret_words.yml")
+
+    def redact(text: str) -> Redaction:
+        redacted = redactor.redact(text)
+        return Redaction(redacted.text, redacted.sensitive)
+
     assistant = Assistant(
         engine=engine,
         store=TurnStore(db),
         interpreter=interpreter or LookupInterpreter(content, catalogue),
         clock=clock,
+        redact=redact,
     )
     return App(settings, content, catalogue, engine, db, assistant, clock)
