@@ -1,0 +1,147 @@
+"""Builds the PTB Application around the assistant and runs it (long polling or fed by webhooks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, TypeHandler
+
+from bot.app import App
+from bot.channels.telegram.channel import ChannelOptions, TelegramChannel
+from bot.channels.telegram.notifier import TelegramNotifier
+from bot.channels.telegram.processor import ChatOrderedProcessor, UpdateGate
+from bot.channels.telegram.ratelimit import FloodControl, Limits
+from bot.conversation.flows import classes  # noqa: F401  (deep links into a class; see there)
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
+
+
+@dataclass(frozen=True)
+class TelegramOptions:
+    channel: ChannelOptions = field(default_factory=ChannelOptions)
+    limits: Limits = field(default_factory=Limits)
+    max_concurrent_turns: int = 32
+    """Turns running at once over all chats. Keep it near the HTTP pool size: measured here, 256
+    concurrent updates on PTB's default pool of 256 connections were about 4x slower."""
+    max_pending_per_chat: int = 8
+    poll_timeout: dt.timedelta = dt.timedelta(seconds=30)
+    gate: UpdateGate | None = None
+    """Decides whether an update_id is new (default: in this process only)."""
+    publish_commands: bool = True
+
+
+def file_url(base_url: str) -> str:
+    """Telegram serves files beside the API: https://api.telegram.org/bot -> .../file/bot."""
+    stem = base_url.rstrip("/")
+    if stem.endswith("/bot"):
+        return stem[: -len("/bot")] + "/file/bot"
+    return stem + "/file/bot"
+
+
+def build_application(
+    settings: Settings, options: TelegramOptions, *, polling: bool
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    if not settings.telegram_bot_token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    processor = ChatOrderedProcessor(
+        options.max_concurrent_turns,
+        max_pending_per_chat=options.max_pending_per_chat,
+        gate=options.gate,
+    )
+    builder = (
+        Application.builder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(file_url(settings.telegram_api_base_url))
+        .concurrent_updates(processor)
+        .rate_limiter(FloodControl(options.limits))
+        # One connection per running turn plus a few for typing actions and notifications; a
+        # request waiting for a free connection gets time instead of PTB's 1 s pool timeout.
+        .connection_pool_size(options.max_concurrent_turns + 8)
+        .pool_timeout(30)
+    )
+    if not polling:
+        builder = builder.updater(None)
+    return builder.build()
+
+
+class TelegramBot:
+    """The running Telegram side: `async with TelegramBot(app, settings, polling=True): ...`."""
+
+    def __init__(
+        self,
+        app: App,
+        settings: Settings,
+        options: TelegramOptions | None = None,
+        *,
+        polling: bool,
+    ) -> None:
+        self.app = app
+        self.options = options or TelegramOptions()
+        self.polling = polling
+        self.application = build_application(settings, self.options, polling=polling)
+        self.channel = TelegramChannel(app, self.application.bot, self.options.channel)
+        self.application.add_handler(TypeHandler(Update, self.channel.on_update))
+        self.application.add_error_handler(self.channel.on_error)
+        self.notifier = TelegramNotifier(self.channel.sender, self.channel.keyboards)
+
+    async def start(self) -> None:
+        application = self.application
+        await application.initialize()
+        if self.options.publish_commands:
+            try:
+                await self.channel.menu.publish()
+            except TelegramError as error:
+                log.warning("could not publish the command menu: %s", error)
+        await application.start()
+        if self.polling:
+            assert application.updater is not None
+            await application.updater.start_polling(
+                timeout=self.options.poll_timeout,
+                allowed_updates=list(ALLOWED_UPDATES),
+                bootstrap_retries=5,
+                error_callback=_log_polling_error,
+            )
+        log.info(
+            "Telegram bot @%s started (%s)",
+            application.bot.username,
+            "long polling" if self.polling else "webhook",
+        )
+
+    async def stop(self) -> None:
+        application = self.application
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()  # finishes the updates already received
+        await application.shutdown()
+
+    async def process(self, update: Update) -> None:
+        """Hand over an update received some other way (the webhook endpoint)."""
+        await self.application.update_queue.put(update)
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+
+def _log_polling_error(error: TelegramError) -> None:
+    # PTB keeps polling after this (with a growing pause); we only make sure it is seen.
+    log.warning("getUpdates failed, retrying: %s", error)
