@@ -1,0 +1,1 @@
+"""The web side of Wegwijs: one ASGI application for Telegram's webhook and the staff dashboard."""
