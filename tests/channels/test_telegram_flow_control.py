@@ -13,6 +13,8 @@ from bot.channels.telegram.keyboards import KeyboardTracker, Shown
 from bot.channels.telegram.processor import ChatOrderedProcessor, RecentUpdates
 from bot.channels.telegram.ratelimit import FloodControl, Limits
 
+# Building a RetryAfter warns that its field becomes a timedelta in PTB 23; not our concern here.
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 _next_id = iter(range(1, 1_000_000))
 
 
