@@ -16,7 +16,7 @@ from bot.conversation.flows.onboarding import (
     show_consent,
     show_language_picker,
 )
-from bot.conversation.inbound import Command, Inbound, Media, Press, Start, Text
+from bot.conversation.inbound import Command, EffectFailed, Inbound, Media, Press, Start, Text
 from bot.conversation.state import Consent, Screen, Snapshot, TaskStatus
 from bot.conversation.turn import Outcome, Turn
 from bot.language.catalog import Catalogue
@@ -54,6 +54,8 @@ class Engine:
             self._text(turn, inbound)
         elif isinstance(inbound, Media):
             fallback.media(turn, inbound.kind)
+        elif isinstance(inbound, EffectFailed):
+            self._effect_failed(turn, inbound)
         return turn.outcome()
 
     # -- onboarding -------------------------------------------------------------------------
@@ -155,6 +157,11 @@ class Engine:
             fallback.secrets_warning(turn)
             fallback.show_current(turn)
             return
+        reader = registry.text_readers.get(turn.state.screen)
+        if reader is not None:
+            # A screen that asked for free text gets it as it is, before any intent.
+            reader(turn, text.text)
+            return
         understanding = text.understanding
         handler = registry.intents.get(understanding.intent or "")
         if handler is None:
@@ -162,3 +169,11 @@ class Engine:
             return
         value = next(iter(understanding.entities.values()), "")
         handler(turn, value)
+
+    @staticmethod
+    def _effect_failed(turn: Turn, failed: EffectFailed) -> None:
+        handler = registry.failures.get(failed.reason)
+        if handler is None:
+            fallback.show_current(turn)
+            return
+        handler(turn, failed.detail)

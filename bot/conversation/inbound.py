@@ -57,4 +57,16 @@ class Media:
     kind: str
 
 
-Inbound = Start | Text | Press | Command | Media
+@dataclass(frozen=True)
+class EffectFailed:
+    """Not from the participant: the service could not carry out an effect of the last turn.
+
+    The turn was rolled back and the engine runs again with this event, e.g. a slot that another
+    participant booked a moment earlier (`reason` "slot_taken", `detail` the branch id).
+    """
+
+    reason: str
+    detail: str = ""
+
+
+Inbound = Start | Text | Press | Command | Media | EffectFailed

@@ -30,6 +30,10 @@ actions: dict[str, Action] = {}
 commands: dict[str, ActionHandler] = {}
 intents: dict[str, ActionHandler] = {}
 screens: dict[Screen, ScreenRenderer] = {}
+text_readers: dict[Screen, ActionHandler] = {}
+"""Screens that ask for free text (e.g. "tell staff what went wrong"): (turn, redacted text)."""
+failures: dict[str, ActionHandler] = {}
+"""What to answer when the service could not carry out an effect: (turn, detail) by reason."""
 
 
 def action(name: str, *, step_bound: bool = False) -> Callable[[F], F]:
@@ -61,5 +65,21 @@ def screen(name: Screen) -> Callable[[F], F]:
     def register(renderer: F) -> F:
         screens[name] = renderer
         return renderer
+
+    return register
+
+
+def reads_text(name: Screen) -> Callable[[F], F]:
+    def register(handler: F) -> F:
+        text_readers[name] = handler
+        return handler
+
+    return register
+
+
+def on_failure(reason: str) -> Callable[[F], F]:
+    def register(handler: F) -> F:
+        failures[reason] = handler
+        return handler
 
     return register

@@ -22,6 +22,16 @@ class Screen(StrEnum):
     OVERVIEW = "overview"
     HELP = "help"
     GLOSSARY = "glossary"
+    # Booking an appointment at the library (flows/booking.py, flows/appointment.py).
+    LIBRARY = "library"
+    BRANCH = "branch"
+    SLOTS = "slots"
+    INTERPRETER = "interpreter"
+    CONFIRM = "confirm"
+    WORDS = "words"
+    APPOINTMENT = "appointment"
+    CANCEL = "cancel"
+    NUDGES = "nudges"
 
 
 class Consent(StrEnum):
@@ -41,6 +51,12 @@ class Profile:
     language: str | None = None
     consent: Consent = Consent.UNKNOWN
     library_id: str | None = None
+    branch_id: str | None = None
+    """The branch of their last booking: offered first next time."""
+    nudges: bool = True
+    """A friendly message after stopping in the middle of a task; they can turn it off."""
+    nudge_limit: int = 1
+    """At most this many such messages per task."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +111,33 @@ class Progress:
 
 
 @dataclass(frozen=True)
+class AppointmentInfo:
+    """The participant's coming appointment, as the booking flow needs it."""
+
+    id: int
+    branch_id: str
+    start: dt.datetime
+    """Aware, UTC."""
+    end: dt.datetime
+    uid: str
+    """The calendar (.ics) UID: stays the same when the appointment is moved."""
+    sequence: int = 0
+    task_id: str | None = None
+    interpreter: bool = False
+
+
+@dataclass(frozen=True)
+class BookingView:
+    """What the database knows that booking needs; filled by the service only when needed."""
+
+    owner: str
+    """An opaque reference to this participant, used in calendar UIDs."""
+    appointment: AppointmentInfo | None = None
+    booked: Mapping[str, tuple[tuple[dt.datetime, dt.datetime], ...]] = field(default_factory=dict)
+    """Branch id -> (start, end) of the bookings that take a place, for the branches asked for."""
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Everything the engine may know about one participant at the start of a turn."""
 
@@ -102,3 +145,5 @@ class Snapshot:
     state: ConversationState = ConversationState()
     progress: Mapping[str, Progress] = field(default_factory=dict)
     last_seen: dt.datetime | None = None
+    bookings: BookingView | None = None
+    """Only present when the turn may need it (booking flow, /appointment): see Assistant."""
