@@ -1,9 +1,12 @@
 """The conversation flows; importing this package registers their actions, commands and intents."""
 
 from bot.conversation.flows import (  # noqa: F401  (imported for their registrations)
+    appointment,
+    booking,
     fallback,
     glossary,
     menu,
+    nudges,
     onboarding,
     overview,
     tasks,
