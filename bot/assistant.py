@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import random
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from bot.appointments.planning import nudge_effects
+from bot.appointments.policy import policy_of
 from bot.clock import Clock
+from bot.conversation.effects import EffectRejected, HandoverWords
 from bot.conversation.engine import Engine
-from bot.conversation.inbound import Inbound, Text
+from bot.conversation.flows.booking import bookings_needed
+from bot.conversation.inbound import EffectFailed, Inbound, Text
 from bot.conversation.replies import Reply
+from bot.conversation.state import Snapshot
+from bot.conversation.turn import Outcome
 from bot.language.interpreter import Interpreter
-from bot.store.turns import TurnStore
+from bot.language.translation import NoTranslator, Translator
+from bot.store.appointments import AppointmentStore
+from bot.store.turns import Loaded, TurnStore
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+TRANSLATION_TIMEOUT = 5.0
+"""Seconds a translator may take for a handover before staff get the original text instead."""
 
 
 @dataclass(frozen=True)
@@ -45,12 +56,17 @@ class Assistant:
         interpreter: Interpreter,
         clock: Clock,
         redact: Redact = no_redaction,
+        translator: Translator | None = None,
+        bookings: AppointmentStore | None = None,
     ) -> None:
         self.engine = engine
         self.store = store
         self.interpreter = interpreter
         self.clock = clock
         self.redact = redact
+        self.translator: Translator = translator or NoTranslator()
+        self.bookings = bookings or AppointmentStore(store.db)
+        self.policy = policy_of(engine.content)
         # One turn at a time per chat inside this process; the version check in the store covers
         # turns of the same chat in other processes.
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
@@ -71,14 +87,63 @@ class Assistant:
             inbound = await self._understand(inbound, loaded.snapshot.profile.language)
         for attempt in range(MAX_ATTEMPTS):
             now = self.clock.now()
-            outcome = self.engine.handle(loaded.snapshot, inbound, now)
-            if await self.store.save(loaded, outcome, now):
+            snapshot = await self._with_bookings(loaded, inbound, now)
+            outcome = await self._complete(
+                snapshot, self.engine.handle(snapshot, inbound, now), now
+            )
+            try:
+                saved = await self.store.save(loaded, outcome, now)
+            except EffectRejected as rejected:
+                if isinstance(inbound, EffectFailed):
+                    raise
+                # E.g. the slot was booked by someone else a moment ago: the turn was rolled back;
+                # run the engine again so it answers with what is true now.
+                log.info("effect rejected", extra={"reason": rejected.reason})
+                inbound = EffectFailed(rejected.reason, rejected.detail)
+                loaded = await self.store.load(channel, chat_id)
+                continue
+            if saved:
                 return outcome.replies
             # Another process saved a turn of this chat first: run this one again on its result,
             # after a short random pause so two racing workers do not collide again and again.
             await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
             loaded = await self.store.load(channel, chat_id)
         raise ConcurrentUpdateError(f"{channel} chat kept changing during a turn")
+
+    async def _with_bookings(self, loaded: Loaded, inbound: Inbound, now: dt.datetime) -> Snapshot:
+        """Add appointments and taken seats to the snapshot, only for turns that may need them."""
+        branches = bookings_needed(self.engine.content, loaded.snapshot, inbound)
+        if branches is None:
+            return loaded.snapshot
+        view = await self.bookings.view(
+            loaded.participant_id, branches, now, self.policy.booking.horizon
+        )
+        return replace(loaded.snapshot, bookings=view)
+
+    async def _complete(self, snapshot: Snapshot, outcome: Outcome, now: dt.datetime) -> Outcome:
+        """Service work on the outcome before saving: translate words for staff, plan nudges."""
+        effects = list(outcome.effects)
+        for index, effect in enumerate(effects):
+            if isinstance(effect, HandoverWords):
+                effects[index] = await self._translate(effect)
+        effects += nudge_effects(outcome, now, self.policy)
+        return replace(outcome, effects=tuple(effects))
+
+    async def _translate(self, words: HandoverWords) -> HandoverWords:
+        if words.language == "nl":
+            return replace(words, dutch=words.text, translated=False, provider=None)
+        try:
+            translation = await asyncio.wait_for(
+                self.translator.translate(words.text, words.language, "nl"), TRANSLATION_TIMEOUT
+            )
+        except Exception:  # a translator must never cost the participant their booking
+            log.warning("translation failed", exc_info=True)
+            return words
+        if not translation.translated:
+            return replace(words, dutch=None, translated=False, provider=translation.provider)
+        return replace(
+            words, dutch=translation.text, translated=True, provider=translation.provider
+        )
 
     async def _understand(self, text: Text, lang: str | None) -> Text:
         # Redaction comes first, so neither the interpreter nor the store ever sees a secret.

@@ -60,6 +60,10 @@ class Loaded:
 
 class TurnStore:
     def __init__(self, db: Database) -> None:
+        # The appliers of booking, reminder and handover effects register on import; importing
+        # them here (not at the top: they import this module) means no effect is ever skipped.
+        from bot.store import appliers  # noqa: F401
+
         self.db = db
         self._upsert = _upsert_for(db.dialect)
 
@@ -72,6 +76,9 @@ class TurnStore:
                         P.c.language,
                         P.c.consent,
                         P.c.library_id,
+                        P.c.branch_id,
+                        P.c.nudges_enabled,
+                        P.c.nudges_max,
                         P.c.last_seen_at,
                         S.c.data,
                         S.c.version,
@@ -88,7 +95,12 @@ class TurnStore:
         progress = {r.task_id: _progress(r) for r in progress_rows}
         snapshot = Snapshot(
             profile=Profile(
-                language=row.language, consent=Consent(row.consent), library_id=row.library_id
+                language=row.language,
+                consent=Consent(row.consent),
+                library_id=row.library_id,
+                branch_id=row.branch_id,
+                nudges=bool(row.nudges_enabled),
+                nudge_limit=int(row.nudges_max),
             ),
             state=ConversationState.from_json(row.data),
             progress=progress,
@@ -120,6 +132,9 @@ class TurnStore:
             "language": profile.language,
             "consent": profile.consent.value,
             "library_id": profile.library_id,
+            "branch_id": profile.branch_id,
+            "nudges_enabled": profile.nudges,
+            "nudges_max": profile.nudge_limit,
             "last_seen_at": now,
         }
         if profile.consent is not loaded.snapshot.profile.consent:

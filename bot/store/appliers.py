@@ -1,0 +1,113 @@
+"""How the booking, reminder and handover effects of a turn are carried out in its transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.conversation.effects import (
+    BookSlot,
+    CancelAppointment,
+    DropNudges,
+    Effect,
+    HandoverWords,
+    OpenHandover,
+    RescheduleAppointment,
+    ScheduleNudge,
+)
+from bot.store import appointments, handovers, reminders
+from bot.store.turns import applies
+
+
+@applies(BookSlot)
+async def book_slot(
+    connection: AsyncConnection, participant_id: int, effect: Effect, now: dt.datetime
+) -> None:
+    assert isinstance(effect, BookSlot)
+    booking = appointments.NewBooking(
+        participant_id=participant_id,
+        library_id=effect.library_id,
+        branch_id=effect.branch_id,
+        start=effect.start,
+        end=effect.end,
+        capacity=effect.capacity,
+        uid=effect.uid,
+        task_id=effect.task_id,
+        step_id=effect.step_id,
+        interpreter=effect.interpreter,
+        language=effect.language,
+    )
+    await appointments.book(connection, booking, effect.reminders, now)
+
+
+@applies(RescheduleAppointment)
+async def reschedule(
+    connection: AsyncConnection, participant_id: int, effect: Effect, now: dt.datetime
+) -> None:
+    assert isinstance(effect, RescheduleAppointment)
+    await appointments.move(
+        connection,
+        effect.appointment_id,
+        participant_id=participant_id,
+        library_id=effect.library_id,
+        branch_id=effect.branch_id,
+        start=effect.start,
+        end=effect.end,
+        capacity=effect.capacity,
+        planned=effect.reminders,
+        booked_by="participant",
+        now=now,
+    )
+
+
+@applies(CancelAppointment)
+async def cancel(
+    connection: AsyncConnection, participant_id: int, effect: Effect, now: dt.datetime
+) -> None:
+    assert isinstance(effect, CancelAppointment)
+    # Already cancelled (by staff, or a second tap) is fine: the result is what they asked for.
+    await appointments.cancel(
+        connection, effect.appointment_id, participant_id=participant_id, now=now
+    )
+
+
+@applies(OpenHandover)
+async def open_handover(
+    connection: AsyncConnection, participant_id: int, effect: Effect, now: dt.datetime
+) -> None:
+    assert isinstance(effect, OpenHandover)
+    await handovers.open_handover(connection, participant_id, effect, now)
+
+
+@applies(HandoverWords)
+async def handover_words(
+    connection: AsyncConnection, participant_id: int, effect: Effect, now: dt.datetime
+) -> None:
+    assert isinstance(effect, HandoverWords)
+    await handovers.add_words(connection, participant_id, effect, now)
+
+
+@applies(ScheduleNudge)
+async def schedule_nudge(
+    connection: AsyncConnection, participant_id: int, effect: Effect, now: dt.datetime
+) -> None:
+    assert isinstance(effect, ScheduleNudge)
+    await reminders.schedule_nudge(
+        connection,
+        participant_id,
+        effect.task_id,
+        effect.step_id,
+        effect.due_at,
+        effect.expires_at,
+        now,
+    )
+
+
+@applies(DropNudges)
+async def drop_nudges(
+    connection: AsyncConnection, participant_id: int, effect: Effect, now: dt.datetime
+) -> None:
+    assert isinstance(effect, DropNudges)
+    reason = "task_done" if effect.task_id else "turned_off"
+    await reminders.drop_nudges(connection, participant_id, effect.task_id, reason, now)

@@ -1,0 +1,356 @@
+"""Reminder rows: scheduling, and claiming due ones so that no reminder is ever sent twice.
+
+A sender claims due rows in one statement (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several bot
+processes take different rows; SQLite runs one writer at a time, which makes the same UPDATE
+atomic), then marks each one sent or dropped with its claim token. Delivery is at most once: a row
+claimed by a process that died is dropped, not sent again, because nobody can tell whether the
+message went out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.conversation.effects import ScheduledReminder
+from bot.store.db import Database
+from bot.store.models import Appointment, Participant, Reminder, TaskProgressRow
+
+R = cast(Table, Reminder.__table__)
+A = cast(Table, Appointment.__table__)
+P = cast(Table, Participant.__table__)
+T = cast(Table, TaskProgressRow.__table__)
+
+NUDGE = "nudge"
+PENDING, CLAIMED, SENT, DROPPED = "pending", "claimed", "sent", "dropped"
+
+
+def _insert(connection: AsyncConnection) -> Any:
+    module: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return module.insert
+
+
+async def schedule_appointment_reminders(
+    connection: AsyncConnection,
+    participant_id: int,
+    appointment_id: int,
+    reminders: Iterable[ScheduledReminder],
+    now: dt.datetime,
+) -> None:
+    rows = [
+        {
+            "participant_id": participant_id,
+            "kind": item.kind,
+            "key": f"appointment:{appointment_id}:{item.kind}",
+            "due_at": item.due_at,
+            "expires_at": item.expires_at,
+            "appointment_id": appointment_id,
+            "status": PENDING,
+            "created_at": now,
+        }
+        for item in reminders
+    ]
+    for row in rows:
+        # The key makes scheduling idempotent: a second attempt is a no-op, never a second send.
+        statement = (
+            _insert(connection)(R).values(**row).on_conflict_do_nothing(index_elements=[R.c.key])
+        )
+        await connection.execute(statement)
+
+
+async def drop_appointment_reminders(
+    connection: AsyncConnection, appointment_id: int, reason: str, now: dt.datetime
+) -> None:
+    await connection.execute(
+        update(R)
+        .where(and_(R.c.appointment_id == appointment_id, R.c.status == PENDING))
+        .values(status=DROPPED, drop_reason=reason, claimed_at=now)
+    )
+
+
+async def schedule_nudge(
+    connection: AsyncConnection,
+    participant_id: int,
+    task_id: str,
+    step_id: str,
+    due_at: dt.datetime,
+    expires_at: dt.datetime,
+    now: dt.datetime,
+) -> None:
+    """One pending nudge per participant: the newest unfinished step replaces older ones.
+
+    A step gets at most one nudge ever (the key names it), so stopping at the same step again
+    after a nudge brings no second one.
+    """
+    key = f"nudge:{participant_id}:{task_id}:{step_id}"
+    await connection.execute(
+        update(R)
+        .where(
+            and_(
+                R.c.participant_id == participant_id,
+                R.c.kind == NUDGE,
+                R.c.status == PENDING,
+                R.c.key != key,
+            )
+        )
+        .values(status=DROPPED, drop_reason="superseded", claimed_at=now)
+    )
+    statement = _insert(connection)(R).values(
+        participant_id=participant_id,
+        kind=NUDGE,
+        key=key,
+        due_at=due_at,
+        expires_at=expires_at,
+        task_id=task_id,
+        step_id=step_id,
+        status=PENDING,
+        created_at=now,
+    )
+    await connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[R.c.key],
+            set_={"due_at": statement.excluded.due_at, "expires_at": statement.excluded.expires_at},
+            where=R.c.status == PENDING,
+        )
+    )
+
+
+async def drop_nudges(
+    connection: AsyncConnection,
+    participant_id: int,
+    task_id: str | None,
+    reason: str,
+    now: dt.datetime,
+) -> None:
+    condition = and_(R.c.participant_id == participant_id, R.c.kind == NUDGE, R.c.status == PENDING)
+    if task_id is not None:
+        condition = and_(condition, R.c.task_id == task_id)
+    await connection.execute(
+        update(R).where(condition).values(status=DROPPED, drop_reason=reason, claimed_at=now)
+    )
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """A claimed reminder with what the sender needs to decide and to write it."""
+
+    id: int
+    kind: str
+    due_at: dt.datetime
+    participant_id: int
+    channel: str
+    chat_id: str
+    language: str | None
+    consent: str
+    nudges_enabled: bool
+    nudges_max: int
+    last_seen_at: dt.datetime
+    appointment_id: int | None = None
+    appointment_status: str | None = None
+    branch_id: str | None = None
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    task_id: str | None = None
+    step_id: str | None = None
+    """For nudges: where the participant is in the task now (not when it was scheduled)."""
+    task_status: str | None = None
+    nudges_sent_for_task: int = 0
+    has_upcoming_appointment: bool = False
+
+
+class ReminderStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def expire(self, now: dt.datetime) -> int:
+        """Drop pending reminders that no longer help (the appointment has started, ...)."""
+        async with self.db.engine.begin() as connection:
+            result = await connection.execute(
+                update(R)
+                .where(and_(R.c.status == PENDING, R.c.expires_at <= now))
+                .values(status=DROPPED, drop_reason="expired", claimed_at=now)
+            )
+        return int(result.rowcount or 0)
+
+    async def drop_abandoned(self, now: dt.datetime, older_than: dt.timedelta) -> int:
+        """Claims whose sender died: maybe sent, maybe not. Dropped, so never sent twice."""
+        async with self.db.engine.begin() as connection:
+            result = await connection.execute(
+                update(R)
+                .where(and_(R.c.status == CLAIMED, R.c.claimed_at < now - older_than))
+                .values(status=DROPPED, drop_reason="interrupted")
+            )
+        return int(result.rowcount or 0)
+
+    async def claim(
+        self, now: dt.datetime, kinds: Sequence[str], token: str, limit: int = 50
+    ) -> list[int]:
+        """Take up to `limit` due reminders of these kinds for this sender (its `token`)."""
+        if not kinds:
+            return []
+        due = (
+            select(R.c.id)
+            .where(and_(R.c.status == PENDING, R.c.due_at <= now, R.c.kind.in_(list(kinds))))
+            .order_by(R.c.due_at, R.c.id)
+            .limit(limit)
+            # PostgreSQL: rows another sender is claiming right now are skipped, not waited for.
+            # SQLite leaves the clause out; its single writer makes the UPDATE atomic anyway.
+            .with_for_update(skip_locked=True)
+        )
+        async with self.db.engine.begin() as connection:
+            result = await connection.execute(
+                update(R)
+                .where(and_(R.c.id.in_(due.scalar_subquery()), R.c.status == PENDING))
+                .values(status=CLAIMED, claimed_at=now, claim_token=token)
+                .returning(R.c.id)
+            )
+            return sorted(int(row.id) for row in result)
+
+    async def details(self, ids: Sequence[int], now: dt.datetime) -> list[DueReminder]:
+        if not ids:
+            return []
+        async with self.db.engine.connect() as connection:
+            rows = (
+                await connection.execute(
+                    select(
+                        R.c.id,
+                        R.c.kind,
+                        R.c.due_at,
+                        R.c.participant_id,
+                        R.c.appointment_id,
+                        R.c.task_id,
+                        P.c.channel,
+                        P.c.chat_id,
+                        P.c.language,
+                        P.c.consent,
+                        P.c.nudges_enabled,
+                        P.c.nudges_max,
+                        P.c.last_seen_at,
+                        A.c.status.label("appointment_status"),
+                        A.c.branch_id,
+                        A.c.starts_at,
+                        A.c.ends_at,
+                        T.c.status.label("task_status"),
+                        T.c.step_id.label("progress_step"),
+                    )
+                    .select_from(
+                        R.join(P, P.c.id == R.c.participant_id)
+                        .outerjoin(A, A.c.id == R.c.appointment_id)
+                        .outerjoin(
+                            T,
+                            and_(
+                                T.c.participant_id == R.c.participant_id, T.c.task_id == R.c.task_id
+                            ),
+                        )
+                    )
+                    .where(R.c.id.in_(list(ids)))
+                    .order_by(R.c.id)
+                )
+            ).all()
+            nudged = {r.participant_id for r in rows if r.kind == NUDGE}
+            sent_counts: dict[tuple[int, str], int] = {}
+            upcoming: set[int] = set()
+            if nudged:
+                counted = await connection.execute(
+                    select(R.c.participant_id, R.c.task_id, func.count())
+                    .where(
+                        and_(
+                            R.c.participant_id.in_(nudged),
+                            R.c.kind == NUDGE,
+                            R.c.status == SENT,
+                        )
+                    )
+                    .group_by(R.c.participant_id, R.c.task_id)
+                )
+                sent_counts = {(r[0], r[1]): int(r[2]) for r in counted}
+                booked = await connection.execute(
+                    select(A.c.participant_id)
+                    .where(
+                        and_(
+                            A.c.participant_id.in_(nudged),
+                            A.c.status == "booked",
+                            A.c.ends_at > now,
+                        )
+                    )
+                    .distinct()
+                )
+                upcoming = {int(r[0]) for r in booked}
+        return [
+            DueReminder(
+                id=int(r.id),
+                kind=r.kind,
+                due_at=_aware(r.due_at),
+                participant_id=int(r.participant_id),
+                channel=r.channel,
+                chat_id=r.chat_id,
+                language=r.language,
+                consent=r.consent,
+                nudges_enabled=bool(r.nudges_enabled),
+                nudges_max=int(r.nudges_max),
+                last_seen_at=_aware(r.last_seen_at),
+                appointment_id=r.appointment_id,
+                appointment_status=r.appointment_status,
+                branch_id=r.branch_id,
+                starts_at=_aware(r.starts_at) if r.starts_at else None,
+                ends_at=_aware(r.ends_at) if r.ends_at else None,
+                task_id=r.task_id,
+                step_id=r.progress_step,
+                task_status=r.task_status,
+                nudges_sent_for_task=sent_counts.get((int(r.participant_id), r.task_id), 0),
+                has_upcoming_appointment=int(r.participant_id) in upcoming,
+            )
+            for r in rows
+        ]
+
+    async def mark_sent(self, reminder_id: int, token: str, now: dt.datetime) -> bool:
+        return await self._finish(reminder_id, token, status=SENT, sent_at=now)
+
+    async def mark_dropped(self, reminder_id: int, token: str, reason: str) -> bool:
+        return await self._finish(reminder_id, token, status=DROPPED, drop_reason=reason)
+
+    async def postpone(
+        self, reminder_id: int, token: str, due_at: dt.datetime, expires_at: dt.datetime
+    ) -> bool:
+        """Give a claimed reminder back with a later due time (e.g. the participant came back)."""
+        return await self._finish(
+            reminder_id,
+            token,
+            status=PENDING,
+            due_at=due_at,
+            expires_at=expires_at,
+            claim_token=None,
+            claimed_at=None,
+        )
+
+    async def _finish(self, reminder_id: int, token: str, **values: Any) -> bool:
+        async with self.db.engine.begin() as connection:
+            result = await connection.execute(
+                update(R)
+                .where(and_(R.c.id == reminder_id, R.c.status == CLAIMED, R.c.claim_token == token))
+                .values(**values)
+            )
+        return (result.rowcount or 0) == 1
+
+    async def counts(self) -> dict[str, int]:
+        """Rows per status, e.g. for health checks and tests."""
+        async with self.db.engine.connect() as connection:
+            rows = await connection.execute(select(R.c.status, func.count()).group_by(R.c.status))
+            return {status: int(count) for status, count in rows}
+
+    async def rows(self, participant_id: int | None = None) -> list[dict[str, Any]]:
+        """Every reminder row as a dict (oldest first): for the dashboard and tests."""
+        statement = select(R).order_by(R.c.id)
+        if participant_id is not None:
+            statement = statement.where(R.c.participant_id == participant_id)
+        async with self.db.engine.connect() as connection:
+            return [dict(row._mapping) for row in await connection.execute(statement)]
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
