@@ -21,6 +21,20 @@ class ForgetConversation:
 
 
 @dataclass(frozen=True)
+class ExportPersonalData:
+    """Send everything stored about the participant as a JSON file (the right of access).
+
+    The service attaches the file to this turn's reply whose key is `attach_to`."""
+
+    attach_to: str
+
+
+@dataclass(frozen=True)
+class ErasePersonalData:
+    """Erase the participant and everything linked to them (the right to erasure)."""
+
+
+@dataclass(frozen=True)
 class ScheduledReminder:
     """A message to send later: `kind` (e.g. "day_before"), when, and until when it still helps."""
 
@@ -111,6 +125,8 @@ class DropNudges:
 Effect = (
     RecordEvent
     | ForgetConversation
+    | ExportPersonalData
+    | ErasePersonalData
     | BookSlot
     | RescheduleAppointment
     | CancelAppointment

@@ -22,6 +22,9 @@ class Screen(StrEnum):
     OVERVIEW = "overview"
     HELP = "help"
     GLOSSARY = "glossary"
+    # Privacy (flows/privacy.py): the /privacy overview and the "erase everything?" question.
+    PRIVACY = "privacy"
+    ERASE = "erase"
     # Booking an appointment at the library (flows/booking.py, flows/appointment.py).
     LIBRARY = "library"
     BRANCH = "branch"
@@ -51,6 +54,8 @@ class Profile:
     language: str | None = None
     consent: Consent = Consent.UNKNOWN
     library_id: str | None = None
+    share_with_trainer: bool = False
+    """The trainer may see this participant's own progress (not only group counts); withdrawable."""
     branch_id: str | None = None
     """The branch of their last booking: offered first next time."""
     nudges: bool = True

@@ -20,7 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.sql import true
+from sqlalchemy.sql import false, true
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -69,6 +69,8 @@ class Participant(Base):
     consent: Mapped[str] = mapped_column(String(16), default="unknown")
     consent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     library_id: Mapped[str | None] = mapped_column(String(64))
+    share_with_trainer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """The participant's trainer may see their own progress, not only group counts."""
     branch_id: Mapped[str | None] = mapped_column(String(64))
     """The branch of their last booking, offered first next time."""
     nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

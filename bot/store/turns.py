@@ -28,6 +28,7 @@ from bot.conversation.state import (
 )
 from bot.conversation.turn import Outcome
 from bot.store.db import Database
+from bot.store.errors import translate_unavailable
 from bot.store.models import ConversationStateRow, Event, Participant, TaskProgressRow
 
 P = cast(Table, Participant.__table__)
@@ -66,7 +67,11 @@ class TurnStore:
 
         self.db = db
         self._upsert = _upsert_for(db.dialect)
+        # Export and erasure register their effect appliers on import: a /delete must never
+        # be skipped for want of an import.
+        from bot.store import personal_data  # noqa: F401
 
+    @translate_unavailable
     async def load(self, channel: str, chat_id: str) -> Loaded:
         async with self.db.engine.connect() as connection:
             row = (
@@ -75,6 +80,7 @@ class TurnStore:
                         P.c.id,
                         P.c.language,
                         P.c.consent,
+                        P.c.share_with_trainer,
                         P.c.library_id,
                         P.c.branch_id,
                         P.c.nudges_enabled,
@@ -98,6 +104,7 @@ class TurnStore:
                 language=row.language,
                 consent=Consent(row.consent),
                 library_id=row.library_id,
+                share_with_trainer=bool(row.share_with_trainer),
                 branch_id=row.branch_id,
                 nudges=bool(row.nudges_enabled),
                 nudge_limit=int(row.nudges_max),
@@ -108,6 +115,7 @@ class TurnStore:
         )
         return Loaded(channel, chat_id, row.id, row.version or 0, snapshot)
 
+    @translate_unavailable
     async def save(self, loaded: Loaded, outcome: Outcome, now: dt.datetime) -> bool:
         """Write the outcome; False when another turn for this chat saved first."""
         try:
@@ -132,6 +140,7 @@ class TurnStore:
             "language": profile.language,
             "consent": profile.consent.value,
             "library_id": profile.library_id,
+            "share_with_trainer": profile.share_with_trainer,
             "branch_id": profile.branch_id,
             "nudges_enabled": profile.nudges,
             "nudges_max": profile.nudge_limit,
@@ -169,11 +178,14 @@ class TurnStore:
         self, connection: AsyncConnection, participant_id: int, outcome: Outcome, now: dt.datetime
     ) -> None:
         events = []
+        # Only someone who said yes is linked to what they did; for everyone else the
+        # events are anonymous counts from the start (see docs/privacy.md).
+        linked = participant_id if outcome.profile.consent is Consent.GIVEN else None
         for effect in outcome.effects:
             if isinstance(effect, RecordEvent):
                 events.append(
                     {
-                        "participant_id": participant_id,
+                        "participant_id": linked,
                         "kind": effect.kind,
                         "task_id": effect.task_id,
                         "step_id": effect.step_id,
