@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.assistant import Assistant, Redaction
@@ -14,6 +14,7 @@ from bot.conversation.engine import Engine
 from bot.language.catalog import Catalogue
 from bot.language.interpreter import Interpreter
 from bot.language.lookup import LookupInterpreter
+from bot.privacy.policy import CONTENT_KEY, RetentionPolicy
 from bot.privacy.redact import Redactor
 from bot.settings import Settings
 from bot.store.db import Database
@@ -36,8 +37,13 @@ class App:
         await self.db.close()
 
 
-def load_everything(root: Path | None = None) -> tuple[Content, Catalogue, Engine]:
+def load_everything(
+    root: Path | None = None, retention: RetentionPolicy | None = None
+) -> tuple[Content, Catalogue, Engine]:
     content = load_content(root or content_root())
+    if retention is not None:
+        # The consent text says how long data is kept: the configured periods, not the defaults.
+        content = replace(content, extras={**content.extras, CONTENT_KEY: retention})
     catalogue = Catalogue.load(content)
     return content, catalogue, Engine(content, catalogue)
 
@@ -49,7 +55,7 @@ async def build_app(
     interpreter: Interpreter | None = None,
     migrate: bool = True,
 ) -> App:
-    content, catalogue, engine = load_everything()
+    content, catalogue, engine = load_everything(retention=RetentionPolicy.from_settings(settings))
     db = Database(settings.database_url)
     if migrate:
         await db.upgrade()

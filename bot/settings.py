@@ -34,6 +34,10 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     secret_key: str | None = None
+    retention_inactive_days: int = 365
+    retention_handover_days: int = 90
+    retention_declined_hours: int = 24
+    retention_purge_every_minutes: int = 60
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -56,4 +60,8 @@ class Settings:
             host=env.get("HOST") or "127.0.0.1",
             port=int(env.get("PORT") or 8080),
             secret_key=env.get("SECRET_KEY") or None,
+            retention_inactive_days=int(env.get("RETENTION_INACTIVE_DAYS") or 365),
+            retention_handover_days=int(env.get("RETENTION_HANDOVER_DAYS") or 90),
+            retention_declined_hours=int(env.get("RETENTION_DECLINED_HOURS") or 24),
+            retention_purge_every_minutes=int(env.get("RETENTION_PURGE_EVERY_MINUTES") or 60),
         )

@@ -9,6 +9,7 @@ from bot.conversation.flows import (  # noqa: F401  (imported for their registra
     nudges,
     onboarding,
     overview,
+    privacy,
     tasks,
     walk,
 )
