@@ -13,7 +13,7 @@ from bot.content.root import content_root
 from bot.conversation.engine import Engine
 from bot.language.catalog import Catalogue
 from bot.language.interpreter import Interpreter
-from bot.language.lookup import LookupInterpreter
+from bot.language.select import choose_interpreter, close_interpreter
 from bot.privacy.policy import CONTENT_KEY, RetentionPolicy
 from bot.privacy.redact import Redactor
 from bot.settings import Settings
@@ -34,6 +34,7 @@ class App:
     clock: Clock
 
     async def close(self) -> None:
+        await close_interpreter(self.assistant.interpreter)
         await self.db.close()
 
 
@@ -69,7 +70,9 @@ async def build_app(
     assistant = Assistant(
         engine=engine,
         store=TurnStore(db),
-        interpreter=interpreter or LookupInterpreter(content, catalogue),
+        # Rasa (RASA_URL) first, the built-in interpreter when it is not there or not answering,
+        # task titles and glossary words as the last resort.
+        interpreter=interpreter or choose_interpreter(settings, content, catalogue),
         clock=clock,
         redact=redact,
     )
