@@ -7,6 +7,7 @@ exactly what changed in Poedit or Weblate and nothing is silently dropped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -37,11 +38,7 @@ def _new_catalog(locale: str | None) -> Catalog:
     )
 
 
-def _read(path: Path) -> Catalog | None:
-    if not path.exists():
-        return None
-    with path.open("rb") as handle:
-        return read_po(handle)
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
 def previous_ids(path: Path) -> dict[str, str]:
@@ -49,28 +46,48 @@ def previous_ids(path: Path) -> dict[str, str]:
 
     Babel writes these lines but does not read them back, so they are picked out here; they are
     what tells a translator (and the status report) that the Dutch changed under a translation.
+    Babel wraps the comment at spaces, even inside a quoted piece, so the lines are joined with a
+    space before the quoted pieces are read.
     """
     if not path.exists():
         return {}
     result: dict[str, str] = {}
-    previous: list[str] = []
-    in_previous = False
+    pending: list[str] | None = None
     for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.strip()
         if line.startswith("#| msgid "):
-            previous = [unescape(line[len("#| msgid ") :])]
-            in_previous = True
-        elif line.startswith('#| "') and in_previous:
-            previous.append(unescape(line[3:]))
-        elif line.startswith("msgctxt "):
-            if previous:
-                result[unescape(line[len("msgctxt ") :])] = "".join(previous)
-            previous, in_previous = [], False
+            pending = [line[len("#| msgid ") :]]
+        elif line.startswith("#| ") and pending is not None:
+            pending.append(line[3:])
+        elif line.startswith("msgctxt ") and pending is not None:
+            joined = " ".join(pending)
+            text = "".join(unescape(f'"{piece}"') for piece in _QUOTED.findall(joined))
+            result[unescape(line[len("msgctxt ") :])] = text
+            pending = None
         elif not line.startswith("#"):
-            in_previous = False
-        if not line:
-            previous = []
+            pending = None
     return result
+
+
+def _read(path: Path) -> Catalog | None:
+    """Read a PO file, keeping the `#| msgid` markers Babel would otherwise mangle.
+
+    Babel parses `#| msgid "..."` as a translator comment `| msgid ...` and writes it back as
+    `# | msgid`, which loses the outdated marker on the next read. So those comments are dropped
+    and the markers are restored from the file itself.
+    """
+    if not path.exists():
+        return None
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    marked = previous_ids(path)
+    for message in catalog:
+        message.user_comments = [c for c in message.user_comments if not c.lstrip().startswith("|")]
+        if message.context in marked and message.fuzzy:
+            message.previous_id = [marked[message.context]]
+        else:
+            message.previous_id = []
+    return catalog
 
 
 def _write(path: Path, catalog: Catalog) -> None:

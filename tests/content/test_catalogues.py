@@ -68,3 +68,24 @@ def test_right_to_left_text_isolates_dutch_labels_and_numbers(content_root: Path
     assert f"{FSI}088{PDI}" in text
     plain = Texts(catalogue, "nl", rtl=False)("step.label", label="Inloggen met DigiD")
     assert FSI not in plain
+
+
+def test_outdated_marker_survives_later_imports_and_updates(tmp_path: Path) -> None:
+    """Babel reads `#| msgid` back as a comment; the marker must still be there afterwards."""
+    root = _copy(tmp_path)
+    content = load_content(root)
+    po.import_translations(content, "so", {"menu.text": "Maxaad rabtaa?", "nav.menu": "Menu"})
+    messages = root / "dialogues/messages/core.yml"
+    data = yaml.safe_load(messages.read_text(encoding="utf-8"))
+    data["menu.text"] = "Wat wil je nu doen? " + "Een lange zin die Babel over regels breekt. " * 3
+    messages.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    content = load_content(root)
+    po.update(content)
+    for _ in range(3):
+        po.import_translations(content, "so", {"nav.menu": "Liiska"})
+        po.update(content)
+    path = root / "locales/so/LC_MESSAGES/wegwijs.po"
+    assert po.previous_ids(path)["menu.text"] == "Wat wil je doen?"
+    assert po.status(content)["so"].outdated == 1
+    assert "menu.text" in po.export_missing(content, "so")
+    assert "# | msgid" not in path.read_text(encoding="utf-8")
