@@ -1,10 +1,10 @@
 """Reminder rows: scheduling, and claiming due ones so that no reminder is ever sent twice.
 
-A sender claims due rows in one statement (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several bot
-processes take different rows; SQLite runs one writer at a time, which makes the same UPDATE
-atomic), then marks each one sent or dropped with its claim token. Delivery is at most once: a row
-claimed by a process that died is dropped, not sent again, because nobody can tell whether the
-message went out.
+A sender claims due rows (on PostgreSQL `SELECT ... FOR UPDATE SKIP LOCKED` then UPDATE in one
+transaction, so several bot processes take different rows; on SQLite one UPDATE, atomic under
+its single writer), then marks each one sent or dropped with its claim token. Delivery is at most
+once: a row claimed by a process that died is dropped, not sent again, because nobody can tell
+whether the message went out.
 """
 
 from __future__ import annotations
@@ -199,15 +199,24 @@ class ReminderStore:
             .where(and_(R.c.status == PENDING, R.c.due_at <= now, R.c.kind.in_(list(kinds))))
             .order_by(R.c.due_at, R.c.id)
             .limit(limit)
-            # PostgreSQL: rows another sender is claiming right now are skipped, not waited for.
-            # SQLite leaves the clause out; its single writer makes the UPDATE atomic anyway.
-            .with_for_update(skip_locked=True)
         )
+        claim = {"status": CLAIMED, "claimed_at": now, "claim_token": token}
         async with self.db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Lock the rows first, skipping those another sender is claiming right now, then
+                # mark them. (One UPDATE ... WHERE id IN (SELECT ... SKIP LOCKED) is not enough:
+                # PostgreSQL may run the subquery once per row and so claim more than `limit`.)
+                locked = await connection.execute(due.with_for_update(skip_locked=True))
+                ids = [int(row.id) for row in locked]
+                if ids:
+                    await connection.execute(update(R).where(R.c.id.in_(ids)).values(**claim))
+                return sorted(ids)
+            # SQLite has one writer at a time: a single UPDATE is atomic, so two senders (even in
+            # two processes) never claim the same row.
             result = await connection.execute(
                 update(R)
                 .where(and_(R.c.id.in_(due.scalar_subquery()), R.c.status == PENDING))
-                .values(status=CLAIMED, claimed_at=now, claim_token=token)
+                .values(**claim)
                 .returning(R.c.id)
             )
             return sorted(int(row.id) for row in result)
