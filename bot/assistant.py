@@ -15,7 +15,7 @@ from bot.appointments.policy import policy_of
 from bot.clock import Clock
 from bot.conversation.effects import EffectRejected, HandoverWords
 from bot.conversation.engine import Engine
-from bot.conversation.flows.booking import bookings_needed
+from bot.conversation.flows.booking_data import bookings_needed
 from bot.conversation.inbound import EffectFailed, Inbound, Text
 from bot.conversation.replies import Reply
 from bot.conversation.state import Snapshot

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.appointments import render
 from bot.conversation.effects import CancelAppointment
-from bot.conversation.flows.booking import library_help, set_booking, show_slots, view
+from bot.conversation.flows.booking import library_help, show_slots
+from bot.conversation.flows.booking_data import set_booking, view
 from bot.conversation.registry import action, command, intent, on_failure, screen
 from bot.conversation.replies import Attachment, Reply
 from bot.conversation.state import AppointmentInfo, Screen
