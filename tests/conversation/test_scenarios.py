@@ -10,7 +10,11 @@ import pytest
 import yaml
 
 from bot.app import build_app
+from bot.appointments.reminders import Reminders
 from bot.clock import FixedClock
+from bot.conversation.replies import Reply
+from bot.language.bidi import strip_isolates
+from bot.notify import RecordingNotifier
 from bot.settings import Settings
 from tests.support.driver import ChatDriver
 
@@ -23,6 +27,8 @@ async def test_scenario(path: Path, sqlite_url: str, clock: FixedClock) -> None:
     settings = Settings(database_url=sqlite_url)
     app = await build_app(settings, clock=clock)
     driver = ChatDriver(app, chat_id=str(scenario.get("chat", "p1")))
+    notifier = RecordingNotifier()
+    reminders = Reminders.for_app(app, notifier)
     try:
         for number, step in enumerate(scenario["steps"], start=1):
             where = f"{path.name} step {number} ({_describe(step)})"
@@ -30,10 +36,38 @@ async def test_scenario(path: Path, sqlite_url: str, clock: FixedClock) -> None:
                 await app.close()
                 app = await build_app(settings, clock=clock)
                 driver = ChatDriver(app, chat_id=driver.chat_id, last=driver.last)
+                reminders = Reminders.for_app(app, notifier)
             await _act(driver, clock, step)
+            notified: list[Reply] = []
+            if step.get("reminders"):
+                # One round of the reminder loop at the scenario's clock; what it sent this chat.
+                before = len(notifier.sent)
+                await reminders.send_due(clock.now())
+                notified = [
+                    reply
+                    for _, chat_id, replies in notifier.sent[before:]
+                    if chat_id == driver.chat_id
+                    for reply in replies
+                ]
             await _check(driver, step.get("expect") or {}, where)
+            _check_notified(notified, (step.get("expect") or {}).get("notified"), where)
     finally:
         await app.close()
+
+
+def _check_notified(notified: list[Reply], expect: dict[str, Any] | None, where: str) -> None:
+    if expect is None:
+        return
+    keys = [reply.key for reply in notified]
+    text = "\n".join(strip_isolates(reply.text) for reply in notified)
+    if "count" in expect:
+        assert len(notified) == expect["count"], f"{where}: notified {keys}, want {expect}"
+    for key in expect.get("keys", []):
+        assert key in keys, f"{where}: expected a message {key!r}, got {keys}\n{text}"
+    for fragment in expect.get("says", []):
+        assert fragment in text, f"{where}: expected {fragment!r} in:\n{text}"
+    for fragment in expect.get("not_says", []):
+        assert fragment not in text, f"{where}: did not expect {fragment!r} in:\n{text}"
 
 
 def _describe(step: dict[str, Any]) -> str:
@@ -83,6 +117,9 @@ async def _check(driver: ChatDriver, expect: dict[str, Any], where: str) -> None
         assert fragment not in text, f"{where}: did not expect {fragment!r} in:\n{text}"
     for label in expect.get("buttons", []):
         assert label in driver.labels(), f"{where}: no button {label!r} in {driver.labels()}"
+    for filename in expect.get("attachments", []):
+        names = [r.attachment.filename for r in driver.last if r.attachment is not None]
+        assert filename in names, f"{where}: no attachment {filename!r} in {names}"
     if expect.get("no_buttons"):
         assert not driver.buttons(), f"{where}: expected no buttons, got {driver.labels()}"
     if "state" in expect or "progress" in expect:
