@@ -14,6 +14,7 @@ from bot.conversation.engine import Engine
 from bot.language.catalog import Catalogue
 from bot.language.interpreter import Interpreter
 from bot.language.select import choose_interpreter, close_interpreter
+from bot.privacy.phishing import PhishingDetector
 from bot.privacy.policy import CONTENT_KEY, RetentionPolicy
 from bot.privacy.redact import Redactor
 from bot.settings import Settings
@@ -75,5 +76,9 @@ async def build_app(
         interpreter=interpreter or choose_interpreter(settings, content, catalogue),
         clock=clock,
         redact=redact,
+        spot_phishing=PhishingDetector.from_files(
+            content.root / "knowledge" / "safety" / "phishing.yml",
+            content.root / "knowledge" / "official_domains.yml",
+        ).check,
     )
     return App(settings, content, catalogue, engine, db, assistant, clock)

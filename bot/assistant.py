@@ -10,23 +10,27 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from bot import faults
 from bot.appointments.planning import nudge_effects
 from bot.appointments.policy import policy_of
 from bot.clock import Clock
-from bot.conversation.effects import EffectRejected, HandoverWords
+from bot.conversation.effects import EffectRejected, ExportPersonalData, HandoverWords
 from bot.conversation.engine import Engine
 from bot.conversation.flows.booking_data import bookings_needed
-from bot.conversation.inbound import EffectFailed, Inbound, Text
-from bot.conversation.replies import Reply
+from bot.conversation.inbound import EffectFailed, Inbound, Start, Text, Understanding
+from bot.conversation.replies import Attachment, Reply
 from bot.conversation.state import Snapshot
 from bot.conversation.turn import Outcome
 from bot.language.interpreter import Interpreter
 from bot.language.translation import NoTranslator, Translator
 from bot.store.appointments import AppointmentStore
+from bot.store.errors import is_unavailable
+from bot.store.personal_data import PersonalData, export_json
 from bot.store.turns import Loaded, TurnStore
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+EXPORT_FILENAME = "wegwijs-gegevens.json"
 TRANSLATION_TIMEOUT = 5.0
 """Seconds a translator may take for a handover before staff get the original text instead."""
 
@@ -44,6 +48,10 @@ def no_redaction(text: str) -> Redaction:
     return Redaction(text, False)
 
 
+SpotPhishing = Callable[[str], str | None]
+"""Redacted text -> why it looks like a forwarded phishing message, or None."""
+
+
 class ConcurrentUpdateError(RuntimeError):
     """The same chat kept changing under this turn; it was not saved."""
 
@@ -56,6 +64,7 @@ class Assistant:
         interpreter: Interpreter,
         clock: Clock,
         redact: Redact = no_redaction,
+        spot_phishing: SpotPhishing | None = None,
         translator: Translator | None = None,
         bookings: AppointmentStore | None = None,
     ) -> None:
@@ -64,6 +73,8 @@ class Assistant:
         self.interpreter = interpreter
         self.clock = clock
         self.redact = redact
+        self.spot_phishing = spot_phishing
+        self.personal_data = PersonalData(store.db)
         self.translator: Translator = translator or NoTranslator()
         self.bookings = bookings or AppointmentStore(store.db)
         self.policy = policy_of(engine.content)
@@ -73,13 +84,32 @@ class Assistant:
             weakref.WeakValueDictionary()
         )
 
-    async def handle(self, channel: str, chat_id: str, inbound: Inbound) -> tuple[Reply, ...]:
+    async def handle(
+        self, channel: str, chat_id: str, inbound: Inbound, language_hint: str | None = None
+    ) -> tuple[Reply, ...]:
+        """One turn. `language_hint` (Telegram's language_code) is only used when the database
+        is down and the participant's own language cannot be read."""
         key = (channel, chat_id)
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
         async with lock:
-            return await self._turn(channel, chat_id, inbound)
+            try:
+                return await self._turn(channel, chat_id, inbound)
+            except Exception as error:
+                if not is_unavailable(error):
+                    raise
+                # The database rolled the turn back: nothing of it was written.
+                log.warning("database unavailable, turn not saved: %r", error)
+                if language_hint is None and isinstance(inbound, Start):
+                    language_hint = inbound.language or inbound.language_hint
+                return self.try_again(language_hint)
+
+    def try_again(self, language: str | None = None) -> tuple[Reply, ...]:
+        """Say "try again in a moment": in `language` if we have it, else Dutch and English.
+
+        Needs no database: channels may call it when they cannot reach the assistant at all."""
+        return faults.try_again(self.engine, language)
 
     async def _turn(self, channel: str, chat_id: str, inbound: Inbound) -> tuple[Reply, ...]:
         loaded = await self.store.load(channel, chat_id)
@@ -103,7 +133,7 @@ class Assistant:
                 loaded = await self.store.load(channel, chat_id)
                 continue
             if saved:
-                return outcome.replies
+                return await self._deliver(channel, chat_id, outcome, now)
             # Another process saved a turn of this chat first: run this one again on its result,
             # after a short random pause so two racing workers do not collide again and again.
             await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
@@ -145,10 +175,35 @@ class Assistant:
             words, dutch=translation.text, translated=True, provider=translation.provider
         )
 
+    async def _deliver(
+        self, channel: str, chat_id: str, outcome: Outcome, now: dt.datetime
+    ) -> tuple[Reply, ...]:
+        """After the save: add what only the database can give, the /mydata file."""
+        exports = [e for e in outcome.effects if isinstance(e, ExportPersonalData)]
+        if not exports:
+            return outcome.replies
+        data = await self.personal_data.export(channel, chat_id, now)
+        attachment = Attachment(EXPORT_FILENAME, export_json(data or {}), "application/json")
+        replies = list(outcome.replies)
+        for index, reply in enumerate(replies):
+            if reply.key == exports[0].attach_to:
+                replies[index] = replace(reply, attachment=attachment)
+                break
+        else:
+            replies.append(Reply(text="", attachment=attachment))
+        return tuple(replies)
+
     async def _understand(self, text: Text, lang: str | None) -> Text:
         # Redaction comes first, so neither the interpreter nor the store ever sees a secret.
         redacted = self.redact(text.text)
-        understanding = await self.interpreter.parse(redacted.text, lang or "nl")
+        sign = self.spot_phishing(redacted.text) if self.spot_phishing else None
+        if sign:
+            # A forwarded fake goes to the phishing guide, whatever an NLU model makes of it.
+            understanding = Understanding(
+                "phishing_check", 1.0, {"phishing_signal": str(sign)}, "phishing"
+            )
+        else:
+            understanding = await self.interpreter.parse(redacted.text, lang or "nl")
         return replace(
             text,
             text=redacted.text,

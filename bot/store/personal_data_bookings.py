@@ -2,7 +2,8 @@
 
 Erasing a participant cancels their coming appointments and keeps every appointment only as an
 anonymous row for the library's counts; their reminders go; the words they wrote for staff in a
-handover are erased and the handover is marked, so staff see "participant removed their data".
+handover are erased and the handover is marked, so staff see "participant removed their data";
+the machine translation of those words is taken out of the translation cache too.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, column, delete, select, table, update
+from sqlalchemy import Table, and_, column, delete, inspect, select, table, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.models import Appointment, Handover, Reminder, UtcDateTime
@@ -30,6 +31,8 @@ MARKED_HANDOVERS = table(
     column("participant_removed_at", UtcDateTime()),
     column("words_erased_at", UtcDateTime()),
 )
+# Written by the translation layer (migration 0004); looked up by name, it may not exist yet.
+TRANSLATION_CACHE = table("translation_cache", column("translation"))
 BOOKED, CANCELLED = "booked", "cancelled"
 ERASED_UID = "erased-{id}@wegwijs.invalid"
 
@@ -88,14 +91,20 @@ async def _anonymise_appointments(
 async def _erase_handovers(
     connection: AsyncConnection, participant_id: int, now: dt.datetime
 ) -> None:
-    ids = [
-        int(row.id)
-        for row in await connection.execute(
-            select(H.c.id).where(H.c.participant_id == participant_id)
+    found = list(
+        await connection.execute(
+            select(H.c.id, H.c.words_dutch).where(H.c.participant_id == participant_id)
         )
-    ]
-    if not ids:
+    )
+    if not found:
         return
+    ids = [int(row.id) for row in found]
+    dutch = [row.words_dutch for row in found if row.words_dutch]
+    if dutch and await _has_table(connection, TRANSLATION_CACHE.name):
+        # The machine translation of their words also sits in the translation cache.
+        await connection.execute(
+            delete(TRANSLATION_CACHE).where(TRANSLATION_CACHE.c.translation.in_(dutch))
+        )
     await connection.execute(
         update(H)
         .where(H.c.id.in_(ids))
@@ -106,6 +115,10 @@ async def _erase_handovers(
         .where(MARKED_HANDOVERS.c.id.in_(ids))
         .values(participant_removed_at=now, words_erased_at=now)
     )
+
+
+async def _has_table(connection: AsyncConnection, name: str) -> bool:
+    return bool(await connection.run_sync(lambda sync: inspect(sync).has_table(name)))
 
 
 register_exporter("appointments", _export_appointments, tables=["appointments"])
