@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import IO, Any
 
 import httpx
+import yaml
+
+from bot.language.nlu_eval import load_examples
 
 RASA_VERSION = "3.6.21"
 MODEL_NAME = "wegwijs-nlu"
@@ -40,7 +45,7 @@ def nlu_dir(root: Path | None = None) -> Path:
 
 
 def training_files(root: Path | None = None) -> list[Path]:
-    """The per-language training files; the held-out split in test/ is deliberately left out."""
+    """The language files and patterns.yml; the held-out split in test/ is deliberately left out."""
     return sorted(p for p in nlu_dir(root).glob("*.yml") if p.name not in _NOT_TRAINING)
 
 
@@ -76,6 +81,33 @@ def rasa_command(python: Path) -> Path:
     return python.parent / "rasa"
 
 
+# The first two rules of Rasa's WhitespaceTokenizer (punctuation at word edges), enough to
+# find the words of the training data the way the featurizer will see them.
+_EDGE_PUNCTUATION = re.compile(r"[^\w#@&]+(?=\s|$)|(\s|^)[^\w#@&]+(?=[^0-9\s])")
+
+
+def rare_words(files: list[Path]) -> list[str]:
+    """Words that occur once in the training data: the model's stand-in for an unseen word."""
+    counts: Counter[str] = Counter()
+    for path in files:
+        for example in load_examples(path):
+            counts.update(_EDGE_PUNCTUATION.sub(" ", example.text.casefold()).split())
+    return sorted(word for word, n in counts.items() if n == 1)
+
+
+def training_config(root: Path | None = None) -> dict[str, Any]:
+    """config.yml, with `OOV_words` filled with the rare words where `OOV_token` asks for it.
+
+    Without this, a message made only of unseen words (keyboard mash, an unknown emoji) has
+    no word features at all and DIET answers it with whatever intent its biases favour.
+    """
+    config: dict[str, Any] = yaml.safe_load((nlu_dir(root) / "config.yml").read_text("utf-8"))
+    for step in config.get("pipeline") or []:
+        if step.get("OOV_token") and not step.get("OOV_words"):
+            step["OOV_words"] = rare_words(training_files(root))
+    return config
+
+
 def train(
     output_dir: Path,
     *,
@@ -96,6 +128,8 @@ def train(
         data.mkdir()
         for source in training_files(root):
             shutil.copy2(source, data / source.name)
+        config = Path(scratch) / "config.yml"
+        config.write_text(yaml.safe_dump(training_config(root), allow_unicode=True), "utf-8")
         command = [
             str(rasa_command(python)),
             "train",
@@ -103,7 +137,7 @@ def train(
             "--nlu",
             str(data),
             "--config",
-            str(nlu_dir(root) / "config.yml"),
+            str(config),
             "--out",
             str(output_dir),
             "--fixed-model-name",
@@ -134,8 +168,12 @@ def serve(
     *,
     python: Path | None = None,
     log: IO[bytes] | None = None,
+    token: str | None = None,
 ) -> subprocess.Popen[bytes]:
-    """Start `rasa run --enable-api` for one model; stop it with `stop()`."""
+    """Start `rasa run --enable-api` for one model; stop it with `stop()`.
+
+    token: Rasa's `--auth-token`; clients then send it as `?token=`.
+    """
     python = python or ensure_env()
     model_path = model_path.resolve()
     command = [
@@ -148,6 +186,7 @@ def serve(
         host,
         "--port",
         str(port),
+        *(["--auth-token", token] if token else []),
     ]
     return subprocess.Popen(
         command,
@@ -176,10 +215,12 @@ async def wait_ready(
     url: str,
     timeout: float = 180.0,  # noqa: ASYNC109 - a deadline for polling, not for one await
     process: subprocess.Popen[bytes] | None = None,
+    token: str | None = None,
 ) -> None:
     """Wait until the server at url answers /model/parse (the model is loaded)."""
     deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient(timeout=5.0) as client:
+    params = {"token": token} if token else {}
+    async with httpx.AsyncClient(timeout=5.0, params=params) as client:
         while True:
             if process is not None and process.poll() is not None:
                 raise RasaError(f"rasa run exited with {process.returncode} before it was ready")
@@ -194,9 +235,12 @@ async def wait_ready(
             await asyncio.sleep(0.5)
 
 
-async def parse(client: httpx.AsyncClient, url: str, text: str) -> dict[str, Any]:
+async def parse(
+    client: httpx.AsyncClient, url: str, text: str, token: str | None = None
+) -> dict[str, Any]:
     """Rasa's raw /model/parse answer: intent, intent_ranking, entities, text."""
-    response = await client.post(f"{url}/model/parse", json={"text": text})
+    params = {"token": token} if token else {}
+    response = await client.post(f"{url}/model/parse", json={"text": text}, params=params)
     response.raise_for_status()
     answer: dict[str, Any] = response.json()
     return answer

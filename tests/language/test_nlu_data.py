@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 import yaml
 
 from bot.language.nlu_eval import Example, load_examples
-from bot.language.rasa_runtime import nlu_dir, training_files
+from bot.language.rasa_runtime import nlu_dir, rare_words, training_config, training_files
 
 LANGUAGES = ("nl", "en", "ar", "ti", "fa", "tr", "so", "ku")
 INTENTS = (
@@ -67,8 +68,19 @@ def _test(lang: str) -> list[Example]:
     return load_examples(TEST / f"{lang}.yml")
 
 
-def test_training_is_exactly_the_eight_language_files() -> None:
-    assert [p.name for p in training_files()] == sorted(f"{lang}.yml" for lang in LANGUAGES)
+def test_training_is_the_eight_language_files_and_the_shared_patterns() -> None:
+    expected = sorted([f"{lang}.yml" for lang in LANGUAGES] + ["patterns.yml"])
+    assert [p.name for p in training_files()] == expected
+
+
+def test_emoji_only_pattern_tells_emoji_from_text() -> None:
+    document = yaml.safe_load((NLU / "patterns.yml").read_text(encoding="utf-8"))
+    patterns = {block["regex"]: block["examples"].strip()[2:] for block in document["nlu"]}
+    emoji_only = re.compile(patterns["emoji_only"])
+    for message in ["👀", "🍕🍕", "😂 😂", "👍🏻", "❤️", "☀️"]:
+        assert emoji_only.search(message), message
+    for message in ["ok 👍", "hoi", "ሰላም", "سلام", "?"]:
+        assert not emoji_only.search(message), message
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -171,3 +183,15 @@ def test_rasa_lock_file_ships_with_the_repo() -> None:
     assert pins["rasa"] == "3.6.21"
     assert pins["numpy"] == "1.23.5"
     assert Path(NLU.parents[1] / "scripts" / "rasa-env.sh").is_file()
+
+
+def test_training_config_treats_words_seen_once_as_unknown_words() -> None:
+    on_disk = yaml.safe_load((NLU / "config.yml").read_text(encoding="utf-8"))
+    word_level = next(step for step in on_disk["pipeline"] if step.get("OOV_token"))
+    assert not word_level.get("OOV_words")  # filled at training time, not kept in the file
+    config = training_config()
+    rare = set(next(s for s in config["pipeline"] if s.get("OOV_token"))["OOV_words"])
+    assert rare == set(rare_words(training_files()))
+    # Common words stay words; a one-off spelling stands in for "a word I do not know".
+    assert {"afspraak", "digid", "randevû", "ballan"}.isdisjoint(rare)
+    assert "3alaykom" in rare
