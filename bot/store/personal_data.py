@@ -190,14 +190,29 @@ class PersonalData:
     @translate_unavailable
     async def export(self, channel: str, chat_id: str, now: dt.datetime) -> dict[str, Any] | None:
         async with self.db.engine.connect() as connection:
-            participant_id = (
-                await connection.execute(
-                    select(P.c.id).where(and_(P.c.channel == channel, P.c.chat_id == chat_id))
-                )
-            ).scalar()
+            participant_id = await _find(connection, channel, chat_id)
             if participant_id is None:
                 return None
-            return await export_participant(connection, int(participant_id), now)
+            return await export_participant(connection, participant_id, now)
+
+    @translate_unavailable
+    async def erase(self, channel: str, chat_id: str, now: dt.datetime) -> bool:
+        """For a request made outside the chat (e.g. at the library desk); False if unknown."""
+        async with self.db.engine.begin() as connection:
+            participant_id = await _find(connection, channel, chat_id)
+            if participant_id is None:
+                return False
+            await erase_participant(connection, participant_id, now)
+        return True
+
+
+async def _find(connection: AsyncConnection, channel: str, chat_id: str) -> int | None:
+    found = (
+        await connection.execute(
+            select(P.c.id).where(and_(P.c.channel == channel, P.c.chat_id == chat_id))
+        )
+    ).scalar()
+    return None if found is None else int(found)
 
 
 # -- the effects of a turn -------------------------------------------------------------------------
