@@ -35,6 +35,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp.add_argument("--lang", required=True)
     imp.add_argument("file")
     imp.set_defaults(handler=run_import)
+    draft = actions.add_parser(
+        "draft",
+        help="fill a language's missing entries with machine drafts (fuzzy); needs TRANSLATOR",
+    )
+    draft.add_argument("--lang", required=True)
+    draft.add_argument("--limit", type=int, default=None, help="draft at most this many entries")
+    draft.set_defaults(handler=run_draft)
 
 
 def run_check(args: argparse.Namespace, settings: Settings) -> int:
@@ -118,4 +125,61 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     written = po.import_translations(content, args.lang, translations)
     print(f"{args.lang}: {written} entries written as drafts (fuzzy) for review")
+    return 0
+
+
+def run_draft(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    return asyncio.run(_draft(args, settings))
+
+
+async def _draft(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.clock import SystemClock
+    from bot.content.loader import load_content
+    from bot.content.root import content_root
+    from bot.language import po
+    from bot.language.drafts import machine_drafts
+    from bot.language.translators import MachineTranslator, translator_from_settings
+    from bot.privacy.redact import Redactor
+    from bot.store.db import Database
+    from bot.store.translation_cache import TranslationCache
+
+    content = load_content(content_root())
+    source = content.languages.source
+    if args.lang not in content.language_codes or args.lang == source:
+        print(f"unknown target language {args.lang!r}", file=sys.stderr)
+        return 1
+    wanted = po.export_missing(content, args.lang, include_outdated=False)
+    wanted = dict(list(wanted.items())[: args.limit]) if args.limit is not None else wanted
+    redactor = Redactor.from_file(content.root / "knowledge" / "safety" / "secret_words.yml")
+    db = Database(settings.database_url)
+    await db.upgrade()
+    translator = translator_from_settings(
+        settings,
+        redact=lambda text: redactor.redact(text).text,
+        cache=TranslationCache(db, SystemClock()),
+        timeout=10.0,  # not in a turn: a slower answer is fine here
+    )
+    try:
+        if not isinstance(translator, MachineTranslator):
+            print(
+                "machine translation is off: set TRANSLATOR (and TRANSLATOR_API_KEY or "
+                "TRANSLATOR_URL) to draft; nothing written",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"{args.lang}: {len(wanted)} entries missing; drafting with {translator.name} ...")
+        drafts = await machine_drafts(wanted, translator, source, args.lang)
+    finally:
+        close = getattr(translator, "aclose", None)
+        if close is not None:
+            await close()
+        await db.close()
+    written = po.import_translations(content, args.lang, drafts.texts) if drafts.texts else 0
+    print(f"{args.lang}: {written} entries written as drafts (fuzzy) for review")
+    if drafts.broken:
+        print(f"  {len(drafts.broken)} left out: a placeholder was lost or changed")
+    if drafts.not_translated:
+        print(f"  {len(drafts.not_translated)} not translated (language not offered, or failed)")
     return 0
