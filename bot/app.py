@@ -14,11 +14,13 @@ from bot.conversation.engine import Engine
 from bot.language.catalog import Catalogue
 from bot.language.interpreter import Interpreter
 from bot.language.select import choose_interpreter, close_interpreter
+from bot.language.translators import translator_from_settings
 from bot.privacy.phishing import PhishingDetector
 from bot.privacy.policy import CONTENT_KEY, RetentionPolicy
 from bot.privacy.redact import Redactor
 from bot.settings import Settings
 from bot.store.db import Database
+from bot.store.translation_cache import TranslationCache
 from bot.store.turns import TurnStore
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,9 @@ class App:
 
     async def close(self) -> None:
         await close_interpreter(self.assistant.interpreter)
+        close_translator = getattr(self.assistant.translator, "aclose", None)
+        if close_translator is not None:
+            await close_translator()
         await self.db.close()
 
 
@@ -76,6 +81,12 @@ async def build_app(
         interpreter=interpreter or choose_interpreter(settings, content, catalogue),
         clock=clock,
         redact=redact,
+        # Off unless TRANSLATOR is set: staff then see the participant's own words.
+        translator=translator_from_settings(
+            settings,
+            redact=lambda text: redactor.redact(text).text,
+            cache=TranslationCache(db, clock),
+        ),
         spot_phishing=PhishingDetector.from_files(
             content.root / "knowledge" / "safety" / "phishing.yml",
             content.root / "knowledge" / "official_domains.yml",

@@ -409,3 +409,31 @@ async def test_the_same_language_needs_no_provider(libre: Loopback) -> None:
     )
     await translator.aclose()
     assert not libre.requests
+
+
+async def test_the_app_translates_with_the_configured_provider_and_its_database_cache(
+    libre: Loopback, sqlite_url: str, clock: FixedClock
+) -> None:
+    from bot.app import build_app
+
+    settings = Settings(database_url=sqlite_url, translator="libre", translator_url=libre.url)
+    app = await build_app(settings, clock=clock)
+    try:
+        translator = app.assistant.translator
+        assert isinstance(translator, MachineTranslator)
+        for _ in range(2):
+            result = await translator.translate("لم تصلني الرسالة", "ar", "nl")
+            assert result == Translation("<nl> لم تصلني الرسالة", True, "libre")
+        assert len(libre.requests) == 1, "the second time comes from the database"
+    finally:
+        await app.close()
+
+
+async def test_the_app_does_not_translate_by_default(sqlite_url: str, clock: FixedClock) -> None:
+    from bot.app import build_app
+
+    app = await build_app(Settings(database_url=sqlite_url), clock=clock)
+    try:
+        assert isinstance(app.assistant.translator, NoTranslator)
+    finally:
+        await app.close()
