@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import secrets
 import signal
 import sys
 from dataclasses import replace
@@ -107,7 +108,9 @@ def run_try(args: argparse.Namespace, settings: Settings) -> int:
     try:
         asyncio.run(
             try_it(
-                replace(settings, database_url=database_url, webhook_secret=None),
+                replace(
+                    settings, database_url=database_url, webhook_secret=secrets.token_urlsafe(24)
+                ),
                 language_code=args.lang or None,
                 name=args.name,
                 webhook=args.webhook,

@@ -83,7 +83,10 @@ class TelegramChannel:
         async with typing_while_slow(
             self.bot, chat_id, self.options.typing_delay, self.options.typing_interval
         ):
-            replies = await self.app.assistant.handle(CHANNEL, str(chat_id), turn.inbound)
+            # The hint is only used when the database is down and the chosen language unknown.
+            replies = await self.app.assistant.handle(
+                CHANNEL, str(chat_id), turn.inbound, language_hint=turn.language_code
+            )
         shown = await self.sender.send(chat_id, replies)
         if shown:
             # New buttons are on screen: take the answered ones away so they do not pile up.
