@@ -59,7 +59,12 @@ fi
 started=$SECONDS
 log "installing into $env_dir (base $base_python)"
 rm -rf "$env_dir"
-"$base_python" -m venv "$env_dir"
+if ! "$base_python" -m venv "$env_dir" >&2; then
+    rm -rf "$env_dir"
+    log "could not create a virtual environment with $base_python"
+    log "(on Debian/Ubuntu: apt-get install python3.11-venv, or set WEGWIJS_RASA_PYTHON)"
+    exit 2
+fi
 
 # Rasa 3.6.21 declares Requires-Python <3.11 and its numpy/scipy/scikit-learn/dask pins are
 # gated on python_version<"3.11", so a plain resolve on 3.11 picks versions it cannot run with.
