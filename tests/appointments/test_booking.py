@@ -291,3 +291,23 @@ def test_only_turns_about_booking_read_bookings() -> None:
     assert bookings_needed(content, on_step, asks) is not None
     slots = bookings_needed(content, on_step, Press("3:slot:stadkamer-centrum_29925180"))
     assert slots is not None and "stadkamer-centrum" in slots
+
+
+async def test_asking_for_help_in_words_offers_help_and_asking_for_a_person_books(
+    sqlite_url: str, clock: FixedClock
+) -> None:
+    async with booking_app(sqlite_url, clock, real_libraries=True) as app:
+        driver = ChatDriver(app, chat_id="words")
+        await driver.start(lang="nl")
+        await driver.press("consent:yes")
+        await driver.press("tasks")
+        await driver.press("task:digid-aanvragen")
+        await driver.press("start:digid-aanvragen")
+        await driver.say("Ik heb hulp nodig")
+        assert driver.reply_keys() == ["offer.stuck"], "on a step: the offer, as with the button"
+        assert "🙋 Hulp van een mens in de bibliotheek" in driver.labels()
+        await driver.say("ik wil met iemand praten")
+        assert driver.reply_keys() == ["offer.library", "booking.choose_library"]
+        await driver.press("menu")
+        await driver.say("ik wil een afspraak maken")
+        assert "booking.choose_library" in driver.reply_keys()

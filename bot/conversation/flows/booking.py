@@ -28,7 +28,7 @@ from bot.conversation.flows.booking_data import (
     view,
 )
 from bot.conversation.flows.menu import show_menu
-from bot.conversation.flows.walk import _walking
+from bot.conversation.flows.walk import _walking, step_stuck
 from bot.conversation.registry import action, command, intent, on_failure, reads_text, screen
 from bot.conversation.replies import Button, Reply
 from bot.conversation.state import Consent, Screen
@@ -37,7 +37,7 @@ from bot.conversation.turn import Turn
 
 # -- asking for a person -----------------------------------------------------------------------
 @action("library_help")
-@intent("need_help", "talk_to_person", "book_appointment")
+@intent("talk_to_person", "book_appointment")
 def library_help(turn: Turn, _: str = "") -> None:
     """Someone asked for a person (or pressed the offer's button): start booking."""
     walking = _walking(turn)
@@ -67,6 +67,16 @@ def library_help(turn: Turn, _: str = "") -> None:
     _open_handover(turn, reason)
     turn.say("offer.library")
     show_branches(turn)
+
+
+@intent("need_help")
+def need_help(turn: Turn, _: str = "") -> None:
+    """ "I need help" on a step is "I'm stuck": the offer (another explanation where the step has
+    one, or a person). Anywhere else it goes straight to a person."""
+    if turn.state.screen is Screen.STEP and _walking(turn) is not None:
+        step_stuck(turn)
+        return
+    library_help(turn)
 
 
 def _open_handover(turn: Turn, reason: str) -> None:
