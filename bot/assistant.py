@@ -100,7 +100,8 @@ class Assistant:
                 if not is_unavailable(error):
                     raise
                 # The database rolled the turn back: nothing of it was written.
-                log.warning("database unavailable, turn not saved: %r", error)
+                # Only the type: a driver's message can hold the statement's parameters.
+                log.warning("database unavailable, turn not saved (%s)", type(error).__name__)
                 if language_hint is None and isinstance(inbound, Start):
                     language_hint = inbound.language or inbound.language_hint
                 return self.try_again(language_hint)

@@ -37,6 +37,7 @@ ComponentFactory = Callable[[App, Settings], Awaitable["Component | None"]]
 
 COMPONENTS: list[str] = [
     "bot.channels.telegram.webhook:component",
+    "bot.privacy.retention:component",
 ]
 """`module:function` of every component factory; a factory returns None when not configured.
 Strings, so this module imports neither PTB nor the dashboard until they are used."""

@@ -202,3 +202,14 @@ def test_wegwijs_privacy_purge_dry_run_from_the_command_line(tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     assert "dry run: nothing changed" in result.stdout
     assert "would erase 0 participant(s)" in result.stdout
+
+
+async def test_the_web_process_runs_the_purge_loop(app: App) -> None:
+    from bot.web.app import build_components
+
+    components = await build_components(app, Settings(database_url="sqlite+aiosqlite://"))
+    [loop] = [c for c in components if c.name == "retention"]
+    assert isinstance(loop, PurgeLoop)
+    assert loop.every == dt.timedelta(minutes=60)
+    await loop.start()
+    await loop.stop()
