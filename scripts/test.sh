@@ -13,6 +13,19 @@ ruff check bot tests bench
 ruff format --check bot tests bench
 mypy
 
+echo "== Rasa NLU: environment and model (for the tests marked rasa)"
+# Both are cached outside the repo (~/.cache/wegwijs, or $WEGWIJS_CACHE_DIR): the environment by
+# the hash of its lock file, the model by a hash of the training data and config. A cold cache
+# costs ~2 min to install and ~10-15 min to train on two cores; a warm one a few seconds.
+# Without network the install fails here and the rasa tests say so when they skip.
+started=$SECONDS
+if scripts/rasa-env.sh >/dev/null; then
+  wegwijs nlu train >/dev/null
+  echo "Rasa ready in $((SECONDS - started)) s"
+else
+  echo "Rasa environment not installed (see above); the rasa tests will skip with the reason" >&2
+fi
+
 echo "== tests"
 # No `|| true` anywhere: pytest's exit code 5 (no tests collected) fails the run like any error.
 pytest -q -rs "$@"
