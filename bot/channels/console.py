@@ -37,6 +37,9 @@ def render(replies: Sequence[Reply], out: TextIO) -> list[Button]:
         out.write(f"\n{strip_isolates(reply.text)}\n")
         for link in reply.links:
             out.write(f"   {strip_isolates(link.label)}: {link.url}\n")
+        if reply.attachment is not None:
+            size = len(reply.attachment.data)
+            out.write(f"   📎 {reply.attachment.filename} ({size} bytes)\n")
         for row in reply.buttons:
             cells = []
             for button in row:

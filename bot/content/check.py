@@ -66,13 +66,39 @@ class Domains:
 
 
 def check(root: Path, today: dt.date) -> list[Finding]:
+    # Parts that own a content file register its loader when imported; import them so their
+    # files are checked too, not only when the engine happens to have been loaded.
+    import bot.appointments.policy  # noqa: F401
+
+    safety = list(_safety_files(root))
     try:
         content = load_content(root)
     except ContentErrors as errors:
-        return [Finding("error", str(e.path), f"{e.field}: {e.message}") for e in errors.errors]
+        found = [Finding("error", str(e.path), f"{e.field}: {e.message}") for e in errors.errors]
+        return [*found, *safety]
     except ContentError as error:
-        return [Finding("error", str(error.path), f"{error.field}: {error.message}")]
-    return list(_rules(content, today))
+        return [Finding("error", str(error.path), f"{error.field}: {error.message}"), *safety]
+    return [*safety, *_rules(content, today)]
+
+
+def _safety_files(root: Path) -> Iterator[Finding]:
+    """The redaction trigger words and phishing patterns must load, or no turn can run."""
+    from bot.privacy.phishing import PhishingDetector
+    from bot.privacy.redact import Redactor
+
+    knowledge = root / "knowledge"
+    try:
+        Redactor.from_file(knowledge / "safety" / "secret_words.yml")
+    except Exception as error:  # whatever stops it loading stops every turn: report it
+        yield Finding(
+            "error", "knowledge/safety/secret_words.yml", f"{type(error).__name__}: {error}"
+        )
+    try:
+        PhishingDetector.from_files(
+            knowledge / "safety" / "phishing.yml", knowledge / "official_domains.yml"
+        )
+    except Exception as error:
+        yield Finding("error", "knowledge/safety/phishing.yml", f"{type(error).__name__}: {error}")
 
 
 def _rules(content: Content, today: dt.date) -> Iterator[Finding]:

@@ -136,3 +136,11 @@ def test_elfproef() -> None:
     assert not elfproef("000000000")
     assert looks_like_bsn("mijn nummer is 1234.56.782")
     assert not looks_like_bsn("bel 088 123 65 55")
+
+
+def test_check_validates_the_booking_policy_and_safety_files(broken_root: Path) -> None:
+    (broken_root / "dialogues" / "appointments.yml").write_text("booking: {slots_per_page: many}\n")
+    (broken_root / "knowledge" / "safety" / "secret_words.yml").write_text("- not: [a, mapping\n")
+    findings = [str(f) for f in check(broken_root, dt.date(2026, 11, 25))]
+    assert any("appointments.yml" in f for f in findings), findings
+    assert any("secret_words.yml" in f for f in findings), findings
