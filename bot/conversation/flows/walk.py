@@ -266,9 +266,10 @@ def affirm(turn: Turn, value: str = "") -> None:
     if turn.state.screen is Screen.STEP:
         step_done(turn, value)
     elif turn.state.screen is Screen.CONSENT:
-        from bot.conversation.flows.onboarding import answer_consent
+        # A typed "yes" cannot say "I am 16 or older": consent needs the button that says so.
+        from bot.conversation.flows.onboarding import show_consent
 
-        answer_consent(turn, "yes")
+        show_consent(turn)
     else:
         from bot.conversation.flows.fallback import not_understood
 
