@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
+_MIGRATION_LOCK = 0x77656777  # "wegw": the advisory lock that serialises migrations
 
 
 def alembic_config(url: str) -> Config:
@@ -44,7 +45,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 class Database:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
-        options: dict[str, Any] = {}
+        # hide_parameters: an error's message never carries the values of its statement (a
+        # participant's words, a chat id) into a log line or a traceback.
+        options: dict[str, Any] = {"hide_parameters": True}
         if url.startswith("postgresql"):
             options.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **options)
@@ -62,6 +65,10 @@ class Database:
             return await connection.run_sync(self._upgrade)
 
     def _upgrade(self, connection: Connection) -> bool:
+        if connection.dialect.name == "postgresql":
+            # Several containers may start at once: one migrates, the others wait here and
+            # then find the schema current. Released when this transaction ends.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         config = alembic_config(self.url)
         head = ScriptDirectory.from_config(config).get_current_head()
         current = MigrationContext.configure(connection).get_current_revision()
