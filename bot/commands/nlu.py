@@ -86,6 +86,8 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import signal
+
     from bot.language import nlu_models, rasa_runtime
 
     python = rasa_runtime.ensure_env()
@@ -95,6 +97,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     process = rasa_runtime.serve(
         model, args.port, args.host, python=python, log=sys.stderr.buffer, **token
     )
+    # Rasa runs in its own session, so a service manager's SIGTERM reaches only us: stop it too.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(0))
     try:
         asyncio.run(rasa_runtime.wait_ready(url, process=process, **token))
         _say(f"Rasa NLU ready: RASA_URL={url}  (Ctrl-C stops it)")
