@@ -93,14 +93,13 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     python = rasa_runtime.ensure_env()
     model = args.model or nlu_models.cached_model(python=python, say=_say)
     url = f"http://{args.host}:{args.port}"
-    token = {"token": args.token} if args.token else {}
     process = rasa_runtime.serve(
-        model, args.port, args.host, python=python, log=sys.stderr.buffer, **token
+        model, args.port, args.host, python=python, log=sys.stderr.buffer, token=args.token
     )
     # Rasa runs in its own session, so a service manager's SIGTERM reaches only us: stop it too.
     signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(0))
     try:
-        asyncio.run(rasa_runtime.wait_ready(url, process=process, **token))
+        asyncio.run(rasa_runtime.wait_ready(url, process=process, token=args.token))
         _say(f"Rasa NLU ready: RASA_URL={url}  (Ctrl-C stops it)")
         return process.wait()
     except KeyboardInterrupt:

@@ -35,12 +35,8 @@ def model_digest(root: Path | None = None) -> str:
     if lock.is_file():
         digest.update(lock.read_bytes())
     # The pipeline as Rasa gets it: config.yml plus what rasa_runtime derives from the data.
-    effective = getattr(rasa_runtime, "training_config", None)
-    if effective is not None:
-        config = json.dumps(effective(root), sort_keys=True, ensure_ascii=False).encode()
-    else:
-        config = (rasa_runtime.nlu_dir(root) / "config.yml").read_bytes()
-    digest.update(config)
+    config = rasa_runtime.training_config(root)
+    digest.update(json.dumps(config, sort_keys=True, ensure_ascii=False).encode())
     for path in rasa_runtime.training_files(root):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
