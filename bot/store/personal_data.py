@@ -49,7 +49,7 @@ class _Part:
 _exporters: dict[str, _Part] = {}
 _erasers: dict[str, _Part] = {}
 # Other parts' modules that register here; imported on first use so none is ever skipped.
-_PROVIDERS = ("bot.store.personal_data_bookings",)
+_PROVIDERS = ("bot.store.personal_data_bookings", "bot.store.personal_data_dashboard")
 
 
 def register_exporter(section: str, exporter: Exporter, *, tables: Iterable[str]) -> None:
