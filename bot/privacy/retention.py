@@ -17,11 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from bot.privacy.policy import RetentionPolicy
 from bot.store.db import Database
 from bot.store.errors import DatabaseUnavailable
 from bot.store.retention import INACTIVE, NOT_GIVEN, Cutoffs, Expired, RetentionStore
+from bot.store.translation_cache import TranslationCache
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class PurgeReport:
     """Participants actually erased (not in a dry run; fewer if some came back meanwhile)."""
     words_erased: int = 0
     kept_because_back: int = 0
+    translations_expired: int = 0
 
     def lines(self) -> list[str]:
         verb = "would erase" if self.dry_run else "erased"
@@ -69,6 +71,7 @@ class PurgeReport:
             "handovers": list(self.handovers),
             "erased": self.erased,
             "words_erased": self.words_erased,
+            "translations_expired": self.translations_expired,
         }
 
 
@@ -76,6 +79,8 @@ class Retention:
     def __init__(self, db: Database, policy: RetentionPolicy) -> None:
         self.store = RetentionStore(db)
         self.policy = policy
+        # Cached machine translations are redacted text; they expire with the cache's own TTL.
+        self.translations = TranslationCache(db, SystemClock())
 
     def cutoffs(self, now: dt.datetime) -> Cutoffs:
         return Cutoffs(
@@ -102,8 +107,13 @@ class Retention:
         for item in expired:
             erased += await self.store.erase(item, cutoffs, now)
         words = await self.store.erase_handover_words(handovers, cutoffs, now)
+        translations = await self.translations.purge(now)
         report = replace(
-            report, erased=erased, words_erased=words, kept_because_back=len(expired) - erased
+            report,
+            erased=erased,
+            words_erased=words,
+            kept_because_back=len(expired) - erased,
+            translations_expired=translations,
         )
         log.info(
             "retention purge",

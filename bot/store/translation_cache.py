@@ -78,9 +78,10 @@ class TranslationCache:
         async with self.db.engine.begin() as connection:
             await connection.execute(statement)
 
-    async def purge(self) -> int:
+    async def purge(self, now: dt.datetime | None = None) -> int:
         """Delete expired entries; how many were deleted."""
-        statement = delete(C).where(C.c.created_at <= self.clock.now() - self.ttl)
+        moment = now or self.clock.now()
+        statement = delete(C).where(C.c.created_at <= moment - self.ttl)
         async with self.db.engine.begin() as connection:
             result = await connection.execute(statement)
         return int(result.rowcount or 0)

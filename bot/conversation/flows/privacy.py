@@ -98,6 +98,7 @@ action("delete")(ask_erase)
 command("delete")(ask_erase)
 command("verwijder")(ask_erase)
 intent("delete_my_data")(ask_erase)
+intent("privacy_delete")(ask_erase)  # the intent's name in the NLU training data
 
 
 # Step-bound: only the newest "yes, erase" counts, never one left on an older message.

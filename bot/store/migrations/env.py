@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.store import models  # noqa: F401  (registers every table on the metadata)
+from bot.store import models, translation_cache  # noqa: F401  (register their tables)
 from bot.store.models import Base
 
 config = context.config
