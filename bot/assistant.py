@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import logging
 import random
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -23,6 +24,7 @@ from bot.conversation.state import Snapshot
 from bot.conversation.turn import Outcome
 from bot.language.interpreter import Interpreter
 from bot.language.translation import NoTranslator, Translator
+from bot.observability import metrics
 from bot.store.appointments import AppointmentStore
 from bot.store.errors import is_unavailable
 from bot.store.personal_data import PersonalData, export_json
@@ -93,12 +95,19 @@ class Assistant:
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
+        started = time.perf_counter()
         async with lock:
             try:
-                return await self._turn(channel, chat_id, inbound)
+                replies = await self._turn(channel, chat_id, inbound)
+                metrics.turn_done(channel, "answered", time.perf_counter() - started)
+                return replies
             except Exception as error:
                 if not is_unavailable(error):
+                    metrics.turn_done(channel, "failed", time.perf_counter() - started)
+                    metrics.error(_error_kind(error))
                     raise
+                metrics.turn_done(channel, "try_again", time.perf_counter() - started)
+                metrics.error("database_unavailable")
                 # The database rolled the turn back: nothing of it was written.
                 # Only the type: a driver's message can hold the statement's parameters.
                 log.warning("database unavailable, turn not saved (%s)", type(error).__name__)
@@ -130,11 +139,14 @@ class Assistant:
                 # E.g. the slot was booked by someone else a moment ago: the turn was rolled back;
                 # run the engine again so it answers with what is true now.
                 log.info("effect rejected", extra={"reason": rejected.reason})
+                metrics.BOOKINGS.labels("rejected").inc()
                 inbound = EffectFailed(rejected.reason, rejected.detail)
                 loaded = await self.store.load(channel, chat_id)
                 continue
             if saved:
+                metrics.turn_saved(outcome.effects)
                 return await self._deliver(channel, chat_id, outcome, now)
+            metrics.TURN_RETRIES.inc()
             # Another process saved a turn of this chat first: run this one again on its result,
             # after a short random pause so two racing workers do not collide again and again.
             await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
@@ -205,9 +217,14 @@ class Assistant:
             )
         else:
             understanding = await self.interpreter.parse(redacted.text, lang or "nl")
+        metrics.understood(understanding.source)
         return replace(
             text,
             text=redacted.text,
             understanding=understanding,
             secrets_removed=text.secrets_removed or redacted.sensitive,
         )
+
+
+def _error_kind(error: Exception) -> str:
+    return "concurrent_update" if isinstance(error, ConcurrentUpdateError) else "turn_failed"

@@ -19,12 +19,17 @@ class JsonFormatter(logging.Formatter):
         }
         payload.update({k: v for k, v in record.__dict__.items() if k not in _RESERVED})
         if record.exc_info:
-            payload["error"] = self.formatException(record.exc_info)
+            # exc_text when set: the traceback as bot.observability.context cleaned it.
+            payload["error"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(payload, default=str, ensure_ascii=False)
 
 
 def setup_logging(level: str = "INFO", as_json: bool = False) -> None:
+    from bot.observability.context import LogContextFilter
+
     handler = logging.StreamHandler(sys.stderr)
+    # Request ids on every line; chat ids and bot tokens never in one.
+    handler.addFilter(LogContextFilter())
     if as_json:
         handler.setFormatter(JsonFormatter())
     else:

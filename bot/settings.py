@@ -38,6 +38,14 @@ class Settings:
     retention_handover_days: int = 90
     retention_declined_hours: int = 24
     retention_purge_every_minutes: int = 60
+    workers: int = 1
+    """uvicorn worker processes of `wegwijs serve` (WEB_CONCURRENCY)."""
+    reminders_every_seconds: float = 30.0
+    """How often each long-running Telegram process sends due reminders; 0 turns it off."""
+    telegram_register: bool = True
+    """Set the webhook and the command menu at start (`serve --workers N` does it once)."""
+    metrics_token: str | None = None
+    """When set, /metrics wants `Authorization: Bearer <token>`."""
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -64,4 +72,8 @@ class Settings:
             retention_handover_days=int(env.get("RETENTION_HANDOVER_DAYS") or 90),
             retention_declined_hours=int(env.get("RETENTION_DECLINED_HOURS") or 24),
             retention_purge_every_minutes=int(env.get("RETENTION_PURGE_EVERY_MINUTES") or 60),
+            workers=int(env.get("WEB_CONCURRENCY") or 1),
+            reminders_every_seconds=float(env.get("REMINDERS_EVERY_SECONDS") or 30),
+            telegram_register=_flag(env.get("TELEGRAM_REGISTER"), True),
+            metrics_token=env.get("METRICS_TOKEN") or None,
         )

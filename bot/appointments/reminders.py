@@ -35,6 +35,7 @@ from bot.content.loader import Content
 from bot.conversation.replies import Reply
 from bot.language.texts import Texts
 from bot.notify import Notifier
+from bot.observability import metrics
 from bot.store.db import Database
 from bot.store.reminders import DueReminder, ReminderStore
 
@@ -114,11 +115,13 @@ class Reminders:
         while not stop.is_set():
             try:
                 report = await self.send_due(clock.now())
+                metrics.reminders_done(report)
                 if report.sent or report.dropped or report.unreachable:
                     log.info("reminders sent", extra={"report": vars(report)})
             except asyncio.CancelledError:
                 raise
             except Exception:
+                metrics.error("reminder_round")
                 log.exception("reminder round failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval)
