@@ -23,6 +23,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "serve",
         help="run the web application on HOST:PORT: Telegram webhook (WEBHOOK_URL) and dashboard",
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="uvicorn worker processes (default: $WEB_CONCURRENCY or 1); with more than one, "
+        "this process migrates and registers the webhook once, then starts them",
+    )
     serve.set_defaults(handler=run_serve)
 
     tryout = sub.add_parser(
@@ -56,11 +63,19 @@ def run_polling(args: argparse.Namespace, settings: Settings) -> int:
 
     async def main() -> None:
         from bot.app import build_app
-        from bot.channels.telegram.application import TelegramBot
+        from bot.channels.telegram.application import TelegramBot, TelegramOptions
+        from bot.privacy.policy import RetentionPolicy
+        from bot.privacy.retention import purge_loop
 
         app = await build_app(settings)
+        # The long-running process sends reminders and runs the retention purge, as `serve` does.
+        options = TelegramOptions(reminders_every=settings.reminders_every_seconds or None)
+        policy = RetentionPolicy.from_settings(settings)
         try:
-            async with TelegramBot(app, settings, polling=True):
+            async with (
+                TelegramBot(app, settings, options, polling=True),
+                purge_loop(app.db, policy, app.clock),
+            ):
                 print("Wegwijs is listening on Telegram (long polling). Ctrl-C stops.", flush=True)
                 await _until_stopped()
         finally:
@@ -79,19 +94,9 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 2
 
-    async def main() -> None:
-        from bot.app import build_app
-        from bot.web.app import build_components, create_app
-        from bot.web.server import serve
+    from bot.web.workers import serve
 
-        app = await build_app(settings)
-        try:
-            components = await build_components(app, settings)
-            await serve(create_app(components), host=settings.host, port=settings.port)
-        finally:
-            await app.close()
-
-    asyncio.run(main())
+    serve(settings, getattr(args, "workers", None) or settings.workers)
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, TypeHandler
 
 from bot.app import App
+from bot.appointments.reminders import Reminders
 from bot.channels.telegram.channel import ChannelOptions, TelegramChannel
 from bot.channels.telegram.notifier import TelegramNotifier
 from bot.channels.telegram.processor import ChatOrderedProcessor, UpdateGate
@@ -37,6 +39,8 @@ class TelegramOptions:
     gate: UpdateGate | None = None
     """Decides whether an update_id is new (default: in this process only)."""
     publish_commands: bool = True
+    reminders_every: float | None = None
+    """Seconds between rounds of the reminder loop this bot runs; None: no loop (tests)."""
 
 
 def file_url(base_url: str) -> str:
@@ -93,6 +97,8 @@ class TelegramBot:
         self.application.add_handler(TypeHandler(Update, self.channel.on_update))
         self.application.add_error_handler(self.channel.on_error)
         self.notifier = TelegramNotifier(self.channel.sender, self.channel.keyboards)
+        self._reminders: asyncio.Task[None] | None = None
+        self._stop_reminders = asyncio.Event()
 
     async def start(self) -> None:
         application = self.application
@@ -116,8 +122,22 @@ class TelegramBot:
             application.bot.username,
             "long polling" if self.polling else "webhook",
         )
+        if self.options.reminders_every:
+            # One loop per process; reminders are claimed with SKIP LOCKED, so the loops of
+            # several workers or containers never send the same one.
+            self._stop_reminders.clear()
+            self._reminders = asyncio.create_task(
+                Reminders.for_app(self.app, self.notifier).run_forever(
+                    self.app.clock, interval=self.options.reminders_every, stop=self._stop_reminders
+                ),
+                name="reminders",
+            )
 
     async def stop(self) -> None:
+        if self._reminders is not None:
+            self._stop_reminders.set()  # a round under way finishes (and records what it sent)
+            await self._reminders
+            self._reminders = None
         application = self.application
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
@@ -128,6 +148,14 @@ class TelegramBot:
     async def process(self, update: Update) -> None:
         """Hand over an update received some other way (the webhook endpoint)."""
         await self.application.update_queue.put(update)
+
+    async def process_now(self, update: Update) -> None:
+        """Handle an update and return when it is done (in order with the chat's others).
+
+        The webhook answers Telegram only after this, so an update a worker could not finish
+        is delivered again, and Telegram sends a chat's next update only after this one."""
+        handle = self.application.process_update(update)
+        await self.application.update_processor.process_update(update, handle)
 
     async def __aenter__(self) -> Self:
         await self.start()

@@ -2,8 +2,9 @@
 
 The route is a secret path derived from the token and the secret, so strangers do not even find
 it; each request must also carry the secret in `X-Telegram-Bot-Api-Secret-Token`. An accepted
-update is queued for the Application (in order, per chat, by the processor) and answered 200 at
-once, so Telegram never waits on a slow turn.
+update is handled once across all workers sharing the database and answered when it is done
+(see once.py): Telegram then delivers again what a dying worker did not finish, and sends a
+chat's next update only after the previous one, whichever worker gets it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ from telegram import Update
 
 from bot.app import App
 from bot.channels.telegram.application import ALLOWED_UPDATES, TelegramBot, TelegramOptions
+from bot.channels.telegram.once import BUSY_RETRY_AFTER, handle_once
+from bot.observability import metrics
 from bot.settings import Settings
+from bot.store.updates import UpdateLedger, bot_id_of
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,7 @@ class TelegramWebhook:
         options: TelegramOptions | None = None,
         *,
         max_connections: int = 40,
+        register: bool = True,
     ) -> None:
         if not settings.telegram_bot_token:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -64,6 +69,9 @@ class TelegramWebhook:
         self.max_connections = max_connections
         self.bot = TelegramBot(app, settings, options, polling=False)
         self.received = 0
+        self.register_webhook = register
+        """False in the workers of `serve --workers N`: their parent registered it once."""
+        self.ledger = UpdateLedger(app.db, bot_id_of(settings.telegram_bot_token))
 
     @property
     def routes(self) -> Sequence[BaseRoute]:
@@ -71,6 +79,20 @@ class TelegramWebhook:
 
     async def start(self) -> None:
         await self.bot.start()
+        if self.register_webhook:
+            await self._set_webhook()
+
+    async def register(self) -> None:
+        """Set the webhook and the command menu, without handling updates (once, at deploy)."""
+        application = self.bot.application
+        await application.initialize()
+        try:
+            await self.bot.channel.menu.publish()
+            await self._set_webhook()
+        finally:
+            await application.shutdown()
+
+    async def _set_webhook(self) -> None:
         await self.bot.application.bot.set_webhook(
             url=self.url,
             secret_token=self.secret,
@@ -86,6 +108,7 @@ class TelegramWebhook:
     async def receive(self, request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self.secret.encode()):
+            metrics.error("webhook_rejected")
             return Response(status_code=403)
         try:
             data = json.loads(await request.body())
@@ -96,12 +119,17 @@ class TelegramWebhook:
             log.warning("webhook body is not an update: %s", error)
             return Response(status_code=400)
         self.received += 1
-        await self.bot.process(update)
-        return Response(status_code=200)
+        status = await handle_once(self.ledger, self.bot, update, self.bot.app.clock)
+        headers = {"Retry-After": BUSY_RETRY_AFTER} if status == 503 else None
+        return Response(status_code=status, headers=headers)
 
 
 async def component(app: App, settings: Settings) -> TelegramWebhook | None:
     """The factory in bot.web.app.COMPONENTS: the webhook when a token is configured."""
     if not settings.telegram_bot_token:
         return None
-    return TelegramWebhook(app, settings)
+    options = TelegramOptions(
+        publish_commands=settings.telegram_register,
+        reminders_every=settings.reminders_every_seconds or None,
+    )
+    return TelegramWebhook(app, settings, options, register=settings.telegram_register)
