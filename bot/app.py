@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bot.appointments.overrides import install_from as install_branch_settings
 from bot.assistant import Assistant, Redaction
 from bot.clock import Clock, SystemClock
 from bot.content.loader import Content, load_content
@@ -66,6 +67,8 @@ async def build_app(
     db = Database(settings.database_url)
     if migrate:
         await db.upgrade()
+        # Opening hours, appointment windows and closures staff changed in the dashboard.
+        await install_branch_settings(content, db)
     clock = clock or SystemClock()
     redactor = Redactor.from_file(content.root / "knowledge" / "safety" / "secret_words.yml")
 

@@ -19,7 +19,8 @@ from pydantic import ValidationError
 
 from bot.appointments.schema import Branch, Library, LibraryDirectory
 from bot.content.loader import Content
-from bot.store.branch_settings import ClosureRecord, Overrides
+from bot.store.branch_settings import BranchSettingsStore, ClosureRecord, Overrides
+from bot.store.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -130,3 +131,8 @@ def install(content: Content, overrides: Overrides) -> LibraryDirectory:
     extras[FILE_KEY] = base
     extras["libraries"] = merged
     return merged
+
+
+async def install_from(content: Content, db: Database) -> LibraryDirectory:
+    """At start-up: the branch settings kept in the database, over libraries.yml."""
+    return install(content, await BranchSettingsStore(db).load())

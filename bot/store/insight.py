@@ -2,6 +2,8 @@
 
 A participant who gave consent is counted once per step however often they came back to it;
 events of people who did not (their events carry no participant) are counted one by one.
+An event belongs to the library the participant had then or, when they had none yet (most
+start a task before they ever choose a library), to the library they have now.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from typing import cast
 from sqlalchemy import Table, and_, case, distinct, func, select
 
 from bot.store.db import Database
-from bot.store.models import Event
+from bot.store.models import Event, Participant
 
 E = cast(Table, Event.__table__)
+P = cast(Table, Participant.__table__)
 
 FUNNEL_KINDS = ("task_started", "step_reached", "step_failed", "step_stuck", "task_done")
 
@@ -42,7 +45,7 @@ class InsightStore:
     ) -> list[StepCounts]:
         conditions = [E.c.task_id == task_id, E.c.kind.in_(FUNNEL_KINDS)]
         if library_id is not None:
-            conditions.append(E.c.library_id == library_id)
+            conditions.append(func.coalesce(E.c.library_id, P.c.library_id) == library_id)
         if language is not None:
             conditions.append(E.c.language == language)
         if since is not None:
@@ -52,6 +55,7 @@ class InsightStore:
         anonymous = func.sum(case((E.c.participant_id.is_(None), 1), else_=0))
         statement = (
             select(E.c.kind, E.c.step_id, func.count(distinct(E.c.participant_id)), anonymous)
+            .select_from(E.outerjoin(P, P.c.id == E.c.participant_id))
             .where(and_(*conditions))
             .group_by(E.c.kind, E.c.step_id)
         )

@@ -38,6 +38,7 @@ ComponentFactory = Callable[[App, Settings], Awaitable["Component | None"]]
 COMPONENTS: list[str] = [
     "bot.channels.telegram.webhook:component",
     "bot.privacy.retention:component",
+    "bot.web.dashboard:component",
 ]
 """`module:function` of every component factory; a factory returns None when not configured.
 Strings, so this module imports neither PTB nor the dashboard until they are used."""
@@ -51,6 +52,12 @@ async def build_components(app: App, settings: Settings) -> list[Component]:
         component = await factory(app, settings)
         if component is not None:
             components.append(component)
+    for component in components:
+        # A component that needs another (the dashboard sends through Telegram's notifier)
+        # finds it here, once all are built.
+        connect = getattr(component, "connect", None)
+        if connect is not None:
+            connect(components)
     return components
 
 
