@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.appointments import notices
+from bot.appointments import homework, notices
 from bot.appointments.planning import (
     APPOINTMENT_KINDS,
     DAY_BEFORE,
@@ -98,7 +98,8 @@ class Reminders:
         report.dropped += await self.store.drop_abandoned(now, ABANDONED_AFTER)
         if quiet(now, self.policy):
             return report
-        kinds = [*APPOINTMENT_KINDS, *([NUDGE] if in_nudge_hours(now, self.policy) else [])]
+        nudging = in_nudge_hours(now, self.policy)
+        kinds = [*APPOINTMENT_KINDS, *([NUDGE, homework.HOMEWORK] if nudging else [])]
         while True:
             claimed = await self.store.claim(now, kinds, self.token, self.batch)
             if not claimed:
@@ -174,6 +175,8 @@ class Reminders:
             if due.nudges_sent_for_task >= due.nudges_max:
                 return "limit"
             return None
+        if due.kind == homework.HOMEWORK:
+            return homework.drop_reason(due.consent, due.nudges_enabled, due.task_status)
         return "unknown_kind"
 
     def _render(self, due: DueReminder) -> tuple[Reply, ...] | None:
@@ -184,5 +187,8 @@ class Reminders:
             booking = notices.Booking(due.branch_id, due.starts_at, due.ends_at)
             hours = self.policy.reminders.hours_before
             return (notices.reminder(texts, self.content, key, booking, hours),)
+        if due.kind == homework.HOMEWORK:
+            reply = homework.nudge(texts, self.content, due.task_id or "", due.due_at)
+            return (reply,) if reply is not None else None
         reply = notices.nudge(texts, self.content, due.task_id or "", due.step_id)
         return (reply,) if reply is not None else None

@@ -122,6 +122,14 @@ class DropNudges:
     task_id: str | None = None
 
 
+@dataclass(frozen=True)
+class JoinClass:
+    """The participant came through a trainer's invite link (`/start c_<code>`): make them a
+    member of that class, with its library as theirs. An unknown code changes nothing."""
+
+    code: str
+
+
 Effect = (
     RecordEvent
     | ForgetConversation
@@ -134,6 +142,7 @@ Effect = (
     | HandoverWords
     | ScheduleNudge
     | DropNudges
+    | JoinClass
 )
 
 

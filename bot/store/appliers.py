@@ -12,11 +12,12 @@ from bot.conversation.effects import (
     DropNudges,
     Effect,
     HandoverWords,
+    JoinClass,
     OpenHandover,
     RescheduleAppointment,
     ScheduleNudge,
 )
-from bot.store import appointments, handovers, reminders
+from bot.store import appointments, classes, handovers, reminders
 from bot.store.turns import applies
 
 
@@ -111,3 +112,11 @@ async def drop_nudges(
     assert isinstance(effect, DropNudges)
     reason = "task_done" if effect.task_id else "turned_off"
     await reminders.drop_nudges(connection, participant_id, effect.task_id, reason, now)
+
+
+@applies(JoinClass)
+async def join_class(
+    connection: AsyncConnection, participant_id: int, effect: Effect, now: dt.datetime
+) -> None:
+    assert isinstance(effect, JoinClass)
+    await classes.join(connection, participant_id, effect.code, now)

@@ -3,6 +3,7 @@
 from bot.conversation.flows import (  # noqa: F401  (imported for their registrations)
     appointment,
     booking,
+    classes,
     fallback,
     glossary,
     menu,

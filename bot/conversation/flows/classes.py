@@ -1,9 +1,10 @@
-"""Deep links from a trainer's class (`/start c_<code>`): remember the class code for now.
+"""Deep links from a trainer's class (`/start c_<code>`): join the class.
 
-Classes do not exist yet (the dashboard issue adds them). Until then this placeholder keeps the
-code in the conversation state (`extra["class_code"]`) so nothing is lost, and tells someone who
-is already set up that their group was noted. The dashboard registers the real `start_payload`
-command; this one only registers when nothing else did, whatever the import order.
+The code is kept in the conversation state (`extra["class_code"]`) and the `JoinClass` effect
+asks the store to make the participant a member of the class with that code (the dashboard's
+classes), with the class's library as theirs; an unknown or archived code changes nothing.
+Someone who is already set up is told their group was noted. Registered only when nothing else
+registered a `start_payload` command, whatever the import order.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 
 from bot.conversation import registry
+from bot.conversation.effects import JoinClass
 from bot.conversation.state import Consent
 from bot.conversation.turn import Turn
 
@@ -25,6 +27,7 @@ def note_class(turn: Turn, payload: str) -> None:
     if not _CODE.match(code):
         return
     turn.remember(class_code=code)
+    turn.effect(JoinClass(code))
     if turn.profile.language is not None and turn.profile.consent is not Consent.UNKNOWN:
         # Someone new first chooses a language; a message now would be in the wrong one.
         turn.say("telegram.class_noted")
