@@ -5,10 +5,11 @@ Every HTTP request (a Telegram webhook delivery, a dashboard page) gets an id: t
 to every log line written while the request is handled, the turn and its replies included, so
 one delivery's lines can be found across a busy log.
 
-The filter also rewrites what must not be in a log: a Telegram chat id in "chat 123456" becomes
-a short keyed hash ("chat ~3f9a0c1d", the same in every worker when LOG_PSEUDONYM_KEY or
-SECRET_KEY is set), and a bot token in a URL becomes "bot<token>". Message text is never logged
-in the first place (tests/ops/test_logs_privacy.py checks).
+The filter also drops the DEBUG lines of libraries that log whole updates or requests (PTB,
+httpx, the database drivers) and rewrites what must not be in a log: a Telegram chat id in
+"chat 123456" becomes a short keyed hash ("chat ~3f9a0c1d", the same in every worker when
+LOG_PSEUDONYM_KEY or SECRET_KEY is set), and a bot token in a URL becomes "bot<token>". Message
+text is never logged in the first place (tests/ops/test_logs_privacy.py checks).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ HEADER = "x-request-id"
 _GIVEN_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _CHAT = re.compile(r"\b(chat )(-?\d{3,})\b")
 _TOKEN = re.compile(r"\bbot\d{3,}:[A-Za-z0-9_-]{20,}")
+_CHATTY_LIBRARIES = frozenset({"telegram", "httpx", "httpcore", "hpack", "aiosqlite", "asyncpg"})
+"""Their DEBUG lines carry whole updates and requests (message text): never written."""
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -97,6 +100,8 @@ class LogContextFilter(logging.Filter):
         return _TOKEN.sub("bot<token>", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.INFO and record.name.split(".")[0] in _CHATTY_LIBRARIES:
+            return False
         if getattr(record, "request_id", None) is None:
             request_id = REQUEST_ID.get()
             if request_id is not None:
