@@ -26,6 +26,22 @@ else
   echo "Rasa environment not installed (see above); the rasa tests will skip with the reason" >&2
 fi
 
+echo "== Chromium for the browser tests (tests marked browser)"
+# Debian's Chromium, driven by Playwright for Python (whose own browser download is not used).
+# Installed when missing and we are root with apt; otherwise the browser tests skip and say why.
+if [ -x /usr/bin/chromium ]; then
+  echo "Chromium: $(/usr/bin/chromium --version 2>/dev/null || echo present)"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  if apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; then
+    echo "Chromium installed: $(/usr/bin/chromium --version 2>/dev/null)"
+  else
+    echo "could not install chromium with apt-get; the browser tests will skip" >&2
+  fi
+else
+  echo "Chromium missing and cannot be installed here (needs root and apt-get);" \
+    "the browser tests will skip with the reason" >&2
+fi
+
 echo "== tests"
 # No `|| true` anywhere: pytest's exit code 5 (no tests collected) fails the run like any error.
 pytest -q -rs "$@"

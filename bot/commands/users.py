@@ -147,7 +147,7 @@ def run_add(args: argparse.Namespace, settings: Settings) -> int:
         except DuplicateEmail:
             print(f"Er is al een account met {args.email}.", file=sys.stderr)
             return 1
-        where = f" bij {user.library_id}" if user.library_id else " (alle bibliotheken)"
+        where = f" bij {user.library_id}" if user.library_id else ", alle bibliotheken"
         print(f"Account {user.email} ({user.role}{where}) gemaakt, nummer {user.id}.")
         if generated:
             print(f"Wachtwoord (wordt niet nog eens getoond): {password}")
