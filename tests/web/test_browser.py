@@ -5,7 +5,6 @@ the loopback Telegram Bot API server. Screenshots of the main pages: test-artifa
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -191,12 +190,9 @@ async def test_trainer_creates_a_class_and_downloads_its_qr_code(live: Live, pag
     chat = await people.private_chat(7002, "Yonas", language_code="ti")
     await people.send_command(chat, "start", f"c_{code}")
     await people.wait_for_reply(chat, timeout=15)
-    members = await live.dashboard.services.classes.member_ids(
-        int(re.findall(r"/klassen/(\d+)", page.url)[0])
-    )
-    assert len(members) == 1
-    await page.go_back()
-    await page.reload()
+    class_id = int(re.findall(r"/klassen/(\d+)", page.url)[0])
+    assert len(await live.dashboard.services.classes.member_ids(class_id)) == 1
+    await page.goto(f"/klassen/{class_id}")
     assert "1 deelnemer " in await page.locator("main").text_content()
 
 
@@ -233,5 +229,5 @@ async def test_admin_pages(live: Live, page: Any) -> None:
     assert "nieuw@stadkamer.test" in await page.get_by_role("status").text_content()
     await shoot(page, "14-beheer-gebruikers")
     await page.goto("/beheer/audit")
+    assert "user_added" in await page.locator("table").text_content()
     await shoot(page, "15-auditlog")
-    assert dt.date  # the audit page renders even when empty
