@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.store import sqlite_inline
+
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK = 0x77656777  # "wegw": the advisory lock that serialises migrations
@@ -31,15 +33,21 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, busy_timeout_ms: int = 5000) -> None:
     # WAL lets readers and the writer work side by side; NORMAL sync is safe with WAL and keeps a
     # turn's commit cheap; foreign keys make erasure cascade; busy_timeout waits instead of failing.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.close()
+
+
+def _inline_sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
+    # Inline connections wait for a lock held by another connection without blocking the event
+    # loop (bot/store/sqlite_inline.py); sqlite3's own busy wait would block it.
+    _sqlite_pragmas(dbapi_connection, record, busy_timeout_ms=0)
 
 
 class Database:
@@ -50,9 +58,14 @@ class Database:
         options: dict[str, Any] = {"hide_parameters": True}
         if url.startswith("postgresql"):
             options.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        self.inline_sqlite = sqlite_inline.wanted(url)
+        if self.inline_sqlite:
+            # sqlite3 on the event loop instead of aiosqlite's thread: see sqlite_inline.py.
+            options.update(async_creator=sqlite_inline.async_creator(url))
         self.engine: AsyncEngine = create_async_engine(url, **options)
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            pragmas = _inline_sqlite_pragmas if self.inline_sqlite else _sqlite_pragmas
+            event.listen(self.engine.sync_engine, "connect", pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
 
     @property
