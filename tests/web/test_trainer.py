@@ -49,6 +49,7 @@ async def test_a_class_its_link_qr_codes_and_printable_page(site: Site) -> None:
     arabic = "امسح رمز QR بكاميرا هاتفك. سيفتح Wegwijs في Telegram."
     catalogue = site.app.catalogue
     catalogue.translations.setdefault("ar", {})[key] = Entry(arabic, catalogue.source[key], True)
+    catalogue.translations.setdefault("en", {}).pop(key, None)  # as if not translated yet
     a4 = await tess.get(f"/klassen/{class_id}/uitnodiging")
     assert a4.status_code == 200
     names = re.findall(r'<span class="lang">([^<]+)</span>', a4.text)
@@ -56,7 +57,8 @@ async def test_a_class_its_link_qr_codes_and_printable_page(site: Site) -> None:
     lines = re.findall(r'<li lang="([a-z]+)" dir="(rtl|ltr)">', a4.text)
     assert lines[names.index("العربية")] == ("ar", "rtl")
     assert "امسح رمز QR" in strip_isolates(a4.text)
-    # Not translated yet: the Dutch line, marked as Dutch and left to right.
+    # Dutch itself, and English not translated yet: the Dutch line, as Dutch, left to right.
+    assert names[1] == "English"
     assert lines[0] == ("nl", "ltr") and lines[1] == ("nl", "ltr")
     assert catalogue.source[key] in a4.text
 
