@@ -4,10 +4,15 @@ what a turn writes (state, progress, bookings, reminders, update claims)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
+import os
 import re
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -390,3 +395,89 @@ class Timer:
         self.seconds = time.perf_counter() - self.started
 
     seconds: float = 0.0
+
+
+# -- real `wegwijs` processes ----------------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def child_env(**overrides: str) -> dict[str, str]:
+    """The environment of a `wegwijs` child: ours without Wegwijs settings, JSON logs, plus
+    `overrides`. The .env of the checkout is not read (the child runs in a temporary folder)."""
+    prefixes = ("TELEGRAM_", "WEBHOOK_", "DATABASE_", "RASA_", "TRANSLATOR", "PROMETHEUS_", "LOG_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+    env.update(
+        LOG_JSON="1",
+        LOG_LEVEL="INFO",
+        HOST="127.0.0.1",
+        PYTHONUNBUFFERED="1",
+        PYTHONPATH=str(REPO),
+        WEGWIJS_CONTENT_DIR=str(REPO),
+        REMINDERS_EVERY_SECONDS="0",
+    )
+    env.update(overrides)
+    return env
+
+
+@dataclass
+class Child:
+    """A `wegwijs` process whose stdout and stderr (the log) go to a file."""
+
+    popen: subprocess.Popen[bytes]
+    log: Path
+
+    def text(self) -> str:
+        return self.log.read_text("utf-8", errors="replace")
+
+    def json_lines(self) -> list[Json]:
+        """The log's JSON lines; any other line is kept as {"raw": line}."""
+        lines = []
+        for line in self.text().splitlines():
+            try:
+                parsed = json.loads(line)
+            except ValueError:
+                parsed = None
+            lines.append(parsed if isinstance(parsed, dict) else {"raw": line})
+        return lines
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up, no finally blocks, no flushing; like a power cut."""
+        if self.alive():
+            self.popen.send_signal(signal.SIGKILL)
+        self.popen.wait(10)
+
+    def stop(self, timeout: float = 20.0) -> int:
+        if self.alive():
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        return int(self.popen.returncode)
+
+
+def spawn(args: Sequence[str], env: dict[str, str], log: Path, cwd: Path) -> Child:
+    """`python -m bot <args>` in `cwd` (a temporary folder, so no .env is picked up)."""
+    with log.open("ab") as out:
+        popen = subprocess.Popen(
+            [sys.executable, "-m", "bot", *args],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    return Child(popen, log)
+
+
+async def wait_for_log(child: Child, needle: str, timeout: float = 60.0) -> None:  # noqa: ASYNC109
+    """Until the child's log shows `needle` (its start-up line); fails if the child dies."""
+    async with asyncio.timeout(timeout):
+        while needle not in child.text():
+            if not child.alive():
+                raise AssertionError(f"the child exited:\n{child.text()[-3000:]}")
+            await asyncio.sleep(0.05)
