@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -50,14 +50,31 @@ def _inline_sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
     _sqlite_pragmas(dbapi_connection, record, busy_timeout_ms=0)
 
 
+def _replace_closed(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Pool checkout (asyncpg): hand out a new connection instead of one the server closed.
+
+    asyncpg reads its socket all the time, so a connection the server closed (restart, a
+    terminated backend) is known as closed without asking. SQLAlchemy's pre-ping would ask on
+    every checkout, and with its asyncpg dialect that is three round trips (BEGIN, ";",
+    ROLLBACK): most of a turn's time on PostgreSQL. A connection that dies unnoticed fails its
+    first statement instead; the pool then replaces every connection as old as that one, and
+    the turn's read is asked again (TurnStore.load) or the participant is asked to try again.
+    """
+    driver = record.driver_connection
+    if driver is None or driver.is_closed():
+        raise exc.DisconnectionError("the server closed this connection")
+
+
 class Database:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
         # hide_parameters: an error's message never carries the values of its statement (a
         # participant's words, a chat id) into a log line or a traceback.
         options: dict[str, Any] = {"hide_parameters": True}
+        asyncpg = url.startswith("postgresql+asyncpg")
         if url.startswith("postgresql"):
-            options.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            # asyncpg: see _replace_closed; other drivers ping each connection they check out.
+            options.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=not asyncpg)
         self.inline_sqlite = sqlite_inline.wanted(url)
         if self.inline_sqlite:
             # sqlite3 on the event loop instead of aiosqlite's thread: see sqlite_inline.py.
@@ -66,6 +83,8 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             pragmas = _inline_sqlite_pragmas if self.inline_sqlite else _sqlite_pragmas
             event.listen(self.engine.sync_engine, "connect", pragmas)
+        if asyncpg:
+            event.listen(self.engine.sync_engine, "checkout", _replace_closed)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
 
     @property

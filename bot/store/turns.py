@@ -1,21 +1,28 @@
 """Loading a participant's snapshot and saving a turn's outcome in one transaction.
 
-The hot path of every message, so it uses SQLAlchemy Core: two reads, then one write transaction
-whose UPDATE of the conversation state checks the version it read (optimistic locking). A lost
-race returns False and the caller runs the (pure) turn again on fresh data.
+The hot path of every message, so it uses SQLAlchemy Core with statements built once (values
+are bound parameters, so SQLAlchemy compiles each of them once per dialect and reuses it): one
+read (participant, conversation state and task progress in one joined query), then one write
+transaction whose UPDATE of the conversation state checks the version it read (optimistic
+locking). A lost race returns False and the caller runs the (pure) turn again on fresh data.
+
+On PostgreSQL the read runs without a transaction (one statement sees one snapshot, so BEGIN
+and ROLLBACK would be two round trips for nothing), and the state and participant UPDATEs are
+one statement (a data-modifying CTE); every round trip to the server is a fair part of a turn.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql import Executable
 
 from bot.conversation.effects import Effect, RecordEvent
 from bot.conversation.state import (
@@ -35,6 +42,11 @@ P = cast(Table, Participant.__table__)
 S = cast(Table, ConversationStateRow.__table__)
 T = cast(Table, TaskProgressRow.__table__)
 E = cast(Table, Event.__table__)
+
+LAST_SEEN_STEP = dt.timedelta(minutes=1)
+"""`participants.last_seen_at` is kept to the minute: a turn within a minute of the last written
+time leaves it as it is. Everything that reads it (retention, nudges, "welcome back") counts in
+hours or days."""
 
 EffectApplier = Callable[[AsyncConnection, int, Effect, dt.datetime], Awaitable[None]]
 _appliers: dict[type, EffectApplier] = {}
@@ -59,6 +71,128 @@ class Loaded:
     snapshot: Snapshot
 
 
+# -- the statements, built once ------------------------------------------------------------------
+# Bound parameter names start with "b_": SQLAlchemy reserves the column names in a SET clause.
+_LOAD = (
+    select(
+        P.c.id,
+        P.c.language,
+        P.c.consent,
+        P.c.share_with_trainer,
+        P.c.library_id,
+        P.c.branch_id,
+        P.c.nudges_enabled,
+        P.c.nudges_max,
+        P.c.last_seen_at,
+        S.c.data,
+        S.c.version,
+        T.c.task_id,
+        T.c.step_id,
+        T.c.status,
+        T.c.failures,
+        T.c.started_at,
+        T.c.updated_at,
+        T.c.completed_at,
+    )
+    .select_from(
+        P.outerjoin(S, S.c.participant_id == P.c.id).outerjoin(T, T.c.participant_id == P.c.id)
+    )
+    .where(P.c.channel == bindparam("b_channel"), P.c.chat_id == bindparam("b_chat_id"))
+)
+
+_PROFILE_COLUMNS = (
+    "language",
+    "consent",
+    "library_id",
+    "share_with_trainer",
+    "branch_id",
+    "nudges_enabled",
+    "nudges_max",
+    "last_seen_at",
+)
+
+
+def _profile_values(with_consent_at: bool) -> dict[str, Any]:
+    values: dict[str, Any] = {name: bindparam(f"b_{name}") for name in _PROFILE_COLUMNS}
+    if with_consent_at:
+        values["consent_at"] = bindparam("b_last_seen_at")
+    return values
+
+
+_INSERT_PARTICIPANT = insert(P).values(
+    channel=bindparam("b_channel"),
+    chat_id=bindparam("b_chat_id"),
+    created_at=bindparam("b_last_seen_at"),
+    **_profile_values(with_consent_at=True),
+)
+_INSERT_PARTICIPANT_NO_CONSENT_AT = insert(P).values(
+    channel=bindparam("b_channel"),
+    chat_id=bindparam("b_chat_id"),
+    created_at=bindparam("b_last_seen_at"),
+    **_profile_values(with_consent_at=False),
+)
+_INSERT_STATE = insert(S).values(
+    participant_id=bindparam("b_id"),
+    data=bindparam("b_data"),
+    version=1,
+    updated_at=bindparam("b_last_seen_at"),
+)
+_UPDATE_STATE = (
+    update(S)
+    .where(S.c.participant_id == bindparam("b_id"), S.c.version == bindparam("b_version"))
+    .values(
+        data=bindparam("b_data"),
+        version=bindparam("b_new_version"),
+        updated_at=bindparam("b_last_seen_at"),
+    )
+)
+_UPDATE_PARTICIPANT = {
+    consent_at: update(P).where(P.c.id == bindparam("b_id")).values(**_profile_values(consent_at))
+    for consent_at in (False, True)
+}
+
+
+def _update_both(with_consent_at: bool) -> Executable:
+    """PostgreSQL: the versioned state UPDATE and the participant UPDATE in one statement; the
+    participant row is only touched when the version matched, and its id comes back."""
+    state = (
+        update(S)
+        .where(S.c.participant_id == bindparam("b_id"), S.c.version == bindparam("b_version"))
+        .values(
+            data=bindparam("b_data"),
+            version=bindparam("b_new_version"),
+            updated_at=bindparam("b_last_seen_at"),
+        )
+        .returning(S.c.participant_id)
+        .cte("saved_state")
+    )
+    return (
+        update(P)
+        .where(P.c.id == state.c.participant_id)
+        .values(**_profile_values(with_consent_at))
+        .returning(P.c.id)
+    )
+
+
+_UPDATE_BOTH = {consent_at: _update_both(consent_at) for consent_at in (False, True)}
+_INSERT_EVENTS = insert(E)
+_PROGRESS_KEYS = ("step_id", "status", "failures", "started_at", "updated_at", "completed_at")
+
+
+def _upsert_progress(dialect: str) -> Executable:
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(T).values(
+        participant_id=bindparam("b_id"),
+        task_id=bindparam("b_task_id"),
+        **{name: bindparam(f"b_{name}") for name in _PROGRESS_KEYS},
+    )
+    upsert: Executable = statement.on_conflict_do_update(
+        index_elements=[T.c.participant_id, T.c.task_id],
+        set_={name: statement.excluded[name] for name in _PROGRESS_KEYS},
+    )
+    return upsert
+
+
 class TurnStore:
     def __init__(self, db: Database) -> None:
         # The appliers of booking, reminder and handover effects register on import; importing
@@ -66,39 +200,38 @@ class TurnStore:
         from bot.store import appliers  # noqa: F401
 
         self.db = db
-        self._upsert = _upsert_for(db.dialect)
+        self._postgres = db.dialect == "postgresql"
+        self._upsert = _upsert_progress(db.dialect)
+        # Reads need no transaction on PostgreSQL; on SQLite none is opened for a SELECT anyway.
+        self._reader: AsyncEngine = (
+            db.engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self._postgres
+            else db.engine
+        )
         # Export and erasure register their effect appliers on import: a /delete must never
         # be skipped for want of an import.
         from bot.store import personal_data  # noqa: F401
 
     @translate_unavailable
     async def load(self, channel: str, chat_id: str) -> Loaded:
-        async with self.db.engine.connect() as connection:
-            row = (
-                await connection.execute(
-                    select(
-                        P.c.id,
-                        P.c.language,
-                        P.c.consent,
-                        P.c.share_with_trainer,
-                        P.c.library_id,
-                        P.c.branch_id,
-                        P.c.nudges_enabled,
-                        P.c.nudges_max,
-                        P.c.last_seen_at,
-                        S.c.data,
-                        S.c.version,
-                    )
-                    .select_from(P.outerjoin(S, S.c.participant_id == P.c.id))
-                    .where(and_(P.c.channel == channel, P.c.chat_id == chat_id))
-                )
-            ).first()
-            if row is None:
-                return Loaded(channel, chat_id, None, 0, Snapshot())
-            progress_rows = (
-                await connection.execute(select(T).where(T.c.participant_id == row.id))
+        try:
+            return await self._load(channel, chat_id)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            # A pooled connection died since its last use (the database restarted). The pool
+            # has let go of every connection as old as that one; a read can simply be asked again.
+            return await self._load(channel, chat_id)
+
+    async def _load(self, channel: str, chat_id: str) -> Loaded:
+        async with self._reader.connect() as connection:
+            rows = (
+                await connection.execute(_LOAD, {"b_channel": channel, "b_chat_id": chat_id})
             ).all()
-        progress = {r.task_id: _progress(r) for r in progress_rows}
+        if not rows:
+            return Loaded(channel, chat_id, None, 0, Snapshot())
+        row = rows[0]
+        progress = {r.task_id: _progress(r) for r in rows if r.task_id is not None}
         snapshot = Snapshot(
             profile=Profile(
                 language=row.language,
@@ -124,8 +257,11 @@ class TurnStore:
                 if participant_id is None:
                     await connection.rollback()
                     return False
-                for progress in outcome.progress.values():
-                    await connection.execute(self._upsert(participant_id, progress))
+                if outcome.progress:
+                    await connection.execute(
+                        self._upsert,
+                        [_progress_values(participant_id, p) for p in outcome.progress.values()],
+                    )
                 await self._apply_effects(connection, participant_id, outcome, now)
             return True
         except IntegrityError:
@@ -137,41 +273,43 @@ class TurnStore:
     ) -> int | None:
         profile = outcome.profile
         values: dict[str, Any] = {
-            "language": profile.language,
-            "consent": profile.consent.value,
-            "library_id": profile.library_id,
-            "share_with_trainer": profile.share_with_trainer,
-            "branch_id": profile.branch_id,
-            "nudges_enabled": profile.nudges,
-            "nudges_max": profile.nudge_limit,
-            "last_seen_at": now,
+            "b_language": profile.language,
+            "b_consent": profile.consent.value,
+            "b_library_id": profile.library_id,
+            "b_share_with_trainer": profile.share_with_trainer,
+            "b_branch_id": profile.branch_id,
+            "b_nudges_enabled": profile.nudges,
+            "b_nudges_max": profile.nudge_limit,
+            "b_last_seen_at": now,
+            "b_data": outcome.state.to_json(),
         }
-        if profile.consent is not loaded.snapshot.profile.consent:
-            values["consent_at"] = now
-        state = outcome.state.to_json()
+        consent_changed = profile.consent is not loaded.snapshot.profile.consent
         if loaded.participant_id is None:
+            statement = (
+                _INSERT_PARTICIPANT if consent_changed else _INSERT_PARTICIPANT_NO_CONSENT_AT
+            )
             result = await connection.execute(
-                insert(P).values(
-                    channel=loaded.channel, chat_id=loaded.chat_id, created_at=now, **values
-                )
+                statement, {**values, "b_channel": loaded.channel, "b_chat_id": loaded.chat_id}
             )
             assert result.inserted_primary_key is not None
             participant_id = int(result.inserted_primary_key[0])
-            await connection.execute(
-                insert(S).values(
-                    participant_id=participant_id, data=state, version=1, updated_at=now
-                )
-            )
+            await connection.execute(_INSERT_STATE, {**values, "b_id": participant_id})
             return participant_id
         participant_id = loaded.participant_id
-        changed = await connection.execute(
-            update(S)
-            .where(and_(S.c.participant_id == participant_id, S.c.version == loaded.version))
-            .values(data=state, version=loaded.version + 1, updated_at=now)
-        )
+        values["b_id"] = participant_id
+        values["b_version"] = loaded.version
+        values["b_new_version"] = loaded.version + 1
+        if not _participant_changed(loaded.snapshot, profile, now):
+            # Nothing to write on the participant row: the conversation state alone.
+            changed = await connection.execute(_UPDATE_STATE, values)
+            return participant_id if changed.rowcount == 1 else None
+        if self._postgres:
+            saved = await connection.execute(_UPDATE_BOTH[consent_changed], values)
+            return participant_id if saved.first() is not None else None
+        changed = await connection.execute(_UPDATE_STATE, values)
         if changed.rowcount != 1:
             return None
-        await connection.execute(update(P).where(P.c.id == participant_id).values(**values))
+        await connection.execute(_UPDATE_PARTICIPANT[consent_changed], values)
         return participant_id
 
     async def _apply_effects(
@@ -199,32 +337,29 @@ class TurnStore:
             if applier is not None:
                 await applier(connection, participant_id, effect, now)
         if events:
-            await connection.execute(insert(E), events)
+            await connection.execute(_INSERT_EVENTS, events)
 
 
-def _upsert_for(dialect: str) -> Callable[[int, Progress], Any]:
-    module: Any = postgresql if dialect == "postgresql" else sqlite
+def _participant_changed(snapshot: Snapshot, profile: Profile, now: dt.datetime) -> bool:
+    """Whether the participant row needs writing: a changed profile, or `last_seen_at` older
+    than LAST_SEEN_STEP. Most turns change neither, and an UPDATE that writes the same values
+    is a statement (and on PostgreSQL a new row version) for nothing."""
+    if profile != snapshot.profile or snapshot.last_seen is None:
+        return True
+    return not dt.timedelta(0) <= now - snapshot.last_seen < LAST_SEEN_STEP
 
-    def upsert(participant_id: int, progress: Progress) -> Any:
-        values: Mapping[str, Any] = {
-            "participant_id": participant_id,
-            "task_id": progress.task_id,
-            "step_id": progress.step_id,
-            "status": progress.status.value,
-            "failures": dict(progress.failures),
-            "started_at": progress.started_at,
-            "updated_at": progress.updated_at,
-            "completed_at": progress.completed_at,
-        }
-        statement = module.insert(T).values(**values)
-        return statement.on_conflict_do_update(
-            index_elements=[T.c.participant_id, T.c.task_id],
-            set_={
-                k: statement.excluded[k] for k in values if k not in ("participant_id", "task_id")
-            },
-        )
 
-    return upsert
+def _progress_values(participant_id: int, progress: Progress) -> dict[str, Any]:
+    return {
+        "b_id": participant_id,
+        "b_task_id": progress.task_id,
+        "b_step_id": progress.step_id,
+        "b_status": progress.status.value,
+        "b_failures": dict(progress.failures),
+        "b_started_at": progress.started_at,
+        "b_updated_at": progress.updated_at,
+        "b_completed_at": progress.completed_at,
+    }
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
