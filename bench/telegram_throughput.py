@@ -44,13 +44,15 @@ async def _people(args: argparse.Namespace) -> None:
             args.mode,
             "--concurrency",
             str(args.concurrency),
+            "--pool",
+            str(args.pool),
         ]
         if args.mode == "webhook":
             env |= {"WEBHOOK_URL": f"http://127.0.0.1:{args.port}", "WEBHOOK_SECRET": "bench"}
             command += ["--port", str(args.port)]
         bot = await asyncio.create_subprocess_exec(*command, env=env)
         try:
-            await _until(lambda: _ready(server, args.mode), timeout=60)
+            await _until(lambda: _ready(server, args.mode, bot.returncode), timeout=60)
             people = server.participant
             chats = [
                 await people.private_chat(100_000 + n, f"P{n}", language_code="nl")
@@ -69,13 +71,16 @@ async def _people(args: argparse.Namespace) -> None:
             calls = Counter(c.method for c in server.calls.records if c.status == 200)
             calls.subtract(calls_before)
         finally:
-            bot.send_signal(signal.SIGTERM)
+            if bot.returncode is None:
+                bot.send_signal(signal.SIGTERM)
             await asyncio.wait_for(bot.wait(), 60)
         updates = args.chats * args.per_chat
         print(
             f"{args.mode}: {updates} updates from {args.chats} chats in {elapsed:.2f}s = "
             f"{updates / elapsed:.0f} updates/s (concurrency {args.concurrency}, "
-            f"bot process busy {bot_cpu / elapsed:.0%}, server and people {own_cpu / elapsed:.0%})"
+            f"pool {args.pool or 'default'}, "
+            f"bot process busy {bot_cpu / elapsed:.0%} = {bot_cpu / updates * 1000:.1f} ms CPU "
+            f"per update, server and people {own_cpu / elapsed:.0%})"
         )
         print("  Bot API calls:", ", ".join(f"{m} {n}" for m, n in calls.most_common() if n))
 
@@ -86,10 +91,12 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _ready(server: object, mode: str) -> bool:
+def _ready(server: object, mode: str, exit_code: int | None) -> bool:
     from bot.testing.botapi import BotApiServer
 
     assert isinstance(server, BotApiServer)
+    if exit_code is not None:
+        raise RuntimeError(f"the bot process exited with {exit_code}; see its errors above")
     if mode == "webhook":
         return server.backend.webhook.active
     return server.calls.count("getUpdates") > 0
@@ -125,7 +132,10 @@ async def _bot(args: argparse.Namespace) -> None:
         overall_per_second=1e6, private_per_second=1e6, private_burst=1000, group_per_minute=1e6
     )
     options = TelegramOptions(
-        limits=unlimited, max_concurrent_turns=args.concurrency, publish_commands=False
+        limits=unlimited,
+        max_concurrent_turns=args.concurrency,
+        connection_pool_size=args.pool or TelegramOptions().connection_pool_size,
+        publish_commands=False,
     )
     app = await build_app(settings)
     try:
@@ -152,6 +162,7 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=400)
     parser.add_argument("--per-chat", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--pool", type=int, default=0, help="HTTP pool size (0: the default)")
     parser.add_argument("--port", type=int, default=18443)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
