@@ -45,3 +45,7 @@ fi
 echo "== tests"
 # No `|| true` anywhere: pytest's exit code 5 (no tests collected) fails the run like any error.
 pytest -q -rs "$@"
+
+echo "== benchmark (quick: measured and printed, nothing asserted)"
+# Only an exception fails here, never a slow machine; the figures are in docs/performance.md.
+wegwijs bench --quick
