@@ -308,6 +308,39 @@ def corpus() -> list[dict[str, object]]:
         "unknown",
     ):
         items.append({"kind": "media", "media": media})
+    # Added later, at the end so the ids above stay stable.
+    # Forwarded fake messages (the phishing check reads them) carrying planted secrets, links and
+    # markup: what the check says about them must not store or repeat the secret.
+    text(
+        "phishing",
+        f"Beste klant, uw DigiD verloopt vandaag. Klik op https://digid-verlengen.example/login "
+        f"en vul uw BSN {BSN} in.",
+        BSN,
+    )
+    text(
+        "phishing",
+        f"Belastingdienst: u krijgt €312 terug. Stuur uw IBAN {IBAN} naar https://bit.ly/teruggave",
+        IBAN,
+    )
+    text(
+        "phishing",
+        f"Uw pas {CARD} is geblokkeerd. Bel 088-1234567 <a href='http://x.example'>hier</a>",
+        "1111 1111",
+    )
+    text("phishing", "DigiD: uw sms-code is 734512. Deel deze code met niemand.", "734512")
+    text("phishing", "[Klik hier](https://digid.nl.example/%7Bname%7D) *direct* {name} %s")
+    # Glossary questions wrapped in markup and placeholders: the answer names the word.
+    for value in (
+        "wat is <b>BSN</b>?",
+        "wat betekent *toeslag*_",
+        "uitleg `DigiD`",
+        "wat is {title}?",
+    ):
+        text("glossary", value)
+    # Real-looking callback data of buttons from other screens, replayed mid-task: erasing,
+    # cancelling, confirming, choosing a language or consent again without being asked.
+    for data in ("1:erase:yes", "9:cancel_yes", "5:confirm", "1:lang:ar", "2:consent:young"):
+        items.append({"kind": "callback", "data": data})
     for index, item in enumerate(items):
         item["id"] = index
     return items
