@@ -57,17 +57,18 @@ def planted_secrets(items: Iterable[Json]) -> list[str]:
 def secrets_in(haystack: str, secrets: Sequence[str]) -> list[str]:
     """The planted secrets that occur in `haystack`.
 
-    A secret that starts or ends with a digit only counts with no digit beside it, so a PIN
-    such as 48213 is not "found" inside a Unix timestamp or an update id; loopback ports are
-    taken out first for the same reason."""
+    A secret counts only with no letter or digit right beside it, as it stands in what a
+    participant types: so a PIN such as 48213 is not "found" inside a Unix timestamp, and 0417
+    not inside a random hex token or the escape of a Cyrillic letter (\\u0417). Loopback ports
+    are taken out first for the same reason."""
     haystack = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:<port>", haystack)
     hits = []
     for secret in secrets:
         pattern = re.escape(secret)
-        if secret[:1].isdigit():
-            pattern = r"(?<![0-9])" + pattern
-        if secret[-1:].isdigit():
-            pattern += r"(?![0-9])"
+        if secret[:1].isalnum():
+            pattern = r"(?<![0-9A-Za-z])" + pattern
+        if secret[-1:].isalnum():
+            pattern += r"(?![0-9A-Za-z])"
         if re.search(pattern, haystack):
             hits.append(secret)
     return hits
@@ -202,6 +203,75 @@ async def walk_to_step(people: Participant, chat: int, lang: str) -> ChatMessage
     step = await press(people, chat, "start", TASK, next_action="done")
     assert step is not None
     return step
+
+
+async def walk_to_confirmation(people: Participant, chat: int) -> ChatMessage:
+    """/start, Dutch, consent, /appointment, then the first library, branch and free time that
+    the real libraries.yml offers, up to the question "shall I book it?"."""
+    await people.send_command(chat, "start")
+    for action, argument, wanted in (
+        ("lang", "nl", "consent"),
+        ("consent", "yes", "tasks"),
+    ):
+        await wait_offer(people, chat, action, argument)
+        pressed_at = await _press_newest(people, chat, action, argument)
+        await wait_offer(people, chat, wanted, after=pressed_at)
+    before = len(people.bot_messages(chat))
+    await people.send_command(chat, "appointment")
+    tried: set[str] = set()
+    for _ in range(12):
+        message = await newest_with_buttons(people, chat, before)
+        if offered(message, "confirm"):
+            return message
+        before = len(people.bot_messages(chat))
+        data = next(
+            (
+                data
+                for action in ("slot", "branch", "library", "book")
+                for data in message.callback_data
+                if data.split(":")[1:2] == [action] and data not in tried
+            ),
+            None,
+        )
+        if data is None:  # no free time at this branch: another branch
+            data = offered(message, "branches") or offered(message, "library")
+        assert data is not None, f"stuck on {message.text!r} {message.callback_data}"
+        tried.add(data)
+        await people.press_button(chat, message.message_id, data)
+    raise AssertionError("no confirmation question after twelve presses")
+
+
+async def settled(people: Participant, chat: int, help_text: str) -> int:
+    """Send /help and wait for its answer: a chat's updates are handled in order, so whatever
+    came before (a redelivered confirmation included) is done. Returns where /help's answer is."""
+    before = len(people.bot_messages(chat))
+    await people.send_command(chat, "help")
+
+    def help_at() -> int | None:
+        for index, message in enumerate(people.bot_messages(chat)):
+            if index >= before and message.text == help_text:
+                return index
+        return None
+
+    return await people.wait_until(chat, help_at, timeout=60)
+
+
+async def _press_newest(people: Participant, chat: int, action: str, argument: str) -> int:
+    for message in reversed(people.bot_messages(chat)):
+        data = offered(message, action, argument)
+        if data:
+            before = len(people.bot_messages(chat))
+            await people.press_button(chat, message.message_id, data)
+            return before
+    raise LookupError(f"no {action}:{argument} button")
+
+
+async def newest_with_buttons(people: Participant, chat: int, after: int) -> ChatMessage:
+    def ready() -> ChatMessage | None:
+        new = people.bot_messages(chat)[after:]
+        return new[-1] if new and new[-1].callback_data else None
+
+    return await people.wait_until(chat, ready, timeout=30)
 
 
 # -- what the bot sent -------------------------------------------------------------------------
@@ -361,16 +431,30 @@ DEBUG_LOGGERS = (
 
 
 def everything_logged(records: Iterable[logging.LogRecord]) -> str:
-    """The text of every record as a handler would write it, tracebacks included."""
+    """What the production log handler would write of these records, tracebacks included.
+
+    caplog sees every record; the handler `bot.logs.setup_logging` installs first passes each
+    through `LogContextFilter`, which drops the DEBUG lines of PTB, httpx and the drivers (they
+    carry whole updates) and rewrites chat ids and bot tokens. The same filter is applied here,
+    to a copy of each record, so the search sees exactly what would reach the log."""
+    from bot.observability.context import LogContextFilter
+
+    guard = LogContextFilter(key=b"hostile-suite")
     formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
     lines = []
-    for record in records:
+    for original in records:
+        record = logging.makeLogRecord(dict(original.__dict__))
+        if not guard.filter(record):
+            continue
         try:
             lines.append(formatter.format(record))
         except Exception as error:  # a record that cannot be formatted
             lines.append(f"{record.name} UNFORMATTABLE {record.msg!r} {record.args!r} {error!r}")
-        lines.append(repr(record.__dict__.get("args")))
+        lines.append(" ".join(f"{k}={v!r}" for k, v in record.__dict__.items() if k not in _PLAIN))
     return "\n".join(lines)
+
+
+_PLAIN = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 
 def errors_logged(records: Iterable[logging.LogRecord]) -> list[str]:

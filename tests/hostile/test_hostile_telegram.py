@@ -116,18 +116,6 @@ async def handled(server: BotApiServer, timeout: float = 60.0) -> None:  # noqa:
     await until(lambda: not server.backend.updates.pending, timeout)
 
 
-def ptb_update_dump(record: logging.LogRecord) -> bool:
-    """PTB's own DEBUG lines that print whole incoming updates in long-polling mode: "Processing
-    update ..." and the return value of getUpdates. They do leak what participants typed; that
-    is the strict xfail in test_no_secrets_logged.py (bot/logs.py leaves these loggers at DEBUG
-    under LOG_LEVEL=DEBUG). Left out here so every other line is still held to the rule."""
-    if record.name == "telegram.ext.Application":
-        return record.msg == "Processing update %s"
-    if record.name == "telegram.ext.ExtBot" and isinstance(record.args, tuple) and record.args:
-        return str(record.msg).startswith("Call to Bot API") and record.args[0] == "getUpdates"
-    return False
-
-
 async def quiet(server: BotApiServer, mode: str) -> None:
     """Webhook mode: the last answer is out, but its update may still be marked done after it;
     wait for the endpoint's 200 before reading the update ledger."""
@@ -140,13 +128,10 @@ async def no_secret_anywhere(
     engine: Any,
     records: list[logging.LogRecord],
     secrets: list[str],
-    *,
-    except_ptb_update_dumps: bool = False,
 ) -> None:
     stored = await dump_database(engine)
     assert secrets_in(stored, secrets) == [], "a planted secret is in the database"
-    kept = [r for r in records if not (except_ptb_update_dumps and ptb_update_dump(r))]
-    logged = everything_logged(kept)
+    logged = everything_logged(records)
     assert secrets_in(logged, secrets) == [], "a planted secret is in the logs"
     said = "\n".join(
         message.text or ""
@@ -318,13 +303,7 @@ async def test_a_share_of_the_corpus_through_long_polling(
         assert refused_calls(server) == [], "Telegram refused what the bot sent"
         assert errors_logged(logs.records) == []
         assert await consistency_problems(app.db.engine, app.content) == []
-        await no_secret_anywhere(
-            server,
-            app.db.engine,
-            logs.records,
-            planted_secrets(items),
-            except_ptb_update_dumps=True,
-        )
+        await no_secret_anywhere(server, app.db.engine, logs.records, planted_secrets(items))
     print(
         f"\npolling: {len(items)} participants walked through Telegram in {setup.seconds:.1f}s, "
         f"{len(items)} hostile inputs answered in {attack.seconds:.1f}s"

@@ -33,16 +33,18 @@ from sqlalchemy import text as sql
 from bot.app import load_everything
 from bot.conversation.state import ConversationState, Screen
 from bot.store.db import Database
-from bot.testing.botapi import BotApiServer, ChatMessage, Participant
+from bot.testing.botapi import BotApiServer, ChatMessage
 from tests.conftest import _plain
 from tests.hostile.support import (
     Child,
     child_env,
     consistency_problems,
+    newest_with_buttons,
     offered,
+    settled,
     spawn,
     wait_for_log,
-    wait_offer,
+    walk_to_confirmation,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -114,75 +116,6 @@ def whole(booking: Booking) -> str:
     assert booking.booked_events == 0, "an appointment_booked event without the appointment"
     assert booking.handover_appointments == [None], "the handover points at no appointment"
     return "not booked"
-
-
-async def walk_to_confirmation(people: Participant, chat: int) -> ChatMessage:
-    """/start, Dutch, consent, /appointment, then the first library, branch and free time that
-    the real libraries.yml offers, up to the question "shall I book it?"."""
-    await people.send_command(chat, "start")
-    for action, argument, wanted in (
-        ("lang", "nl", "consent"),
-        ("consent", "yes", "tasks"),
-    ):
-        await wait_offer(people, chat, action, argument)
-        pressed_at = await _press(people, chat, action, argument)
-        await wait_offer(people, chat, wanted, after=pressed_at)
-    before = len(people.bot_messages(chat))
-    await people.send_command(chat, "appointment")
-    tried: set[str] = set()
-    for _ in range(12):
-        message = await _newest_with_buttons(people, chat, before)
-        if offered(message, "confirm"):
-            return message
-        before = len(people.bot_messages(chat))
-        data = next(
-            (
-                data
-                for action in ("slot", "branch", "library", "book")
-                for data in message.callback_data
-                if data.split(":")[1:2] == [action] and data not in tried
-            ),
-            None,
-        )
-        if data is None:  # no free time at this branch: another branch
-            data = offered(message, "branches") or offered(message, "library")
-        assert data is not None, f"stuck on {message.text!r} {message.callback_data}"
-        tried.add(data)
-        await people.press_button(chat, message.message_id, data)
-    raise AssertionError("no confirmation question after twelve presses")
-
-
-async def settled(people: Participant, chat: int, help_text: str) -> int:
-    """Send /help and wait for its answer: a chat's updates are handled in order, so whatever
-    came before (a redelivered confirmation included) is done. Returns where /help's answer is."""
-    before = len(people.bot_messages(chat))
-    await people.send_command(chat, "help")
-
-    def help_at() -> int | None:
-        for index, message in enumerate(people.bot_messages(chat)):
-            if index >= before and message.text == help_text:
-                return index
-        return None
-
-    return await people.wait_until(chat, help_at, timeout=60)
-
-
-async def _press(people: Participant, chat: int, action: str, argument: str) -> int:
-    for message in reversed(people.bot_messages(chat)):
-        data = offered(message, action, argument)
-        if data:
-            before = len(people.bot_messages(chat))
-            await people.press_button(chat, message.message_id, data)
-            return before
-    raise LookupError(f"no {action}:{argument} button")
-
-
-async def _newest_with_buttons(people: Participant, chat: int, after: int) -> ChatMessage:
-    def ready() -> ChatMessage | None:
-        new = people.bot_messages(chat)[after:]
-        return new[-1] if new and new[-1].callback_data else None
-
-    return await people.wait_until(chat, ready, timeout=30)
 
 
 # -- holding the database still ----------------------------------------------------------------
@@ -310,7 +243,7 @@ async def test_killed_in_the_middle_of_a_booking(
             # And the chat goes on: the appointment is theirs to see.
             before = len(people.bot_messages(chat))
             await people.send_command(chat, "appointment")
-            shown = await _newest_with_buttons(people, chat, before)
+            shown = await newest_with_buttons(people, chat, before)
             assert offered(shown, "cancel_appt") and offered(shown, "reschedule"), shown.text
         finally:
             # In a thread: the stopping bot still talks to the Bot API server in this loop.
