@@ -6,6 +6,7 @@ from bot.appointments import render
 from bot.conversation.effects import CancelAppointment
 from bot.conversation.flows.booking import library_help, show_slots
 from bot.conversation.flows.booking_data import set_booking, view
+from bot.conversation.flows.guards import needs
 from bot.conversation.registry import action, command, intent, on_failure, screen
 from bot.conversation.replies import Attachment, Reply
 from bot.conversation.state import AppointmentInfo, Screen
@@ -48,6 +49,15 @@ action("appointment")(show_appointment)
 command("appointment")(show_appointment)
 
 
+def own_appointment(turn: Turn) -> AppointmentInfo | None:
+    return view(turn).appointment
+
+
+# Its buttons stay in the chat after the appointment is gone (cancelled, perhaps by staff):
+# pressed then, they show that there is none, with the button to make one.
+with_appointment = needs(own_appointment, otherwise=show_appointment)
+
+
 @action("book")
 def make_appointment(turn: Turn, _: str = "") -> None:
     library_help(turn)
@@ -55,11 +65,8 @@ def make_appointment(turn: Turn, _: str = "") -> None:
 
 @action("reschedule")
 @intent("reschedule_appointment")
-def reschedule(turn: Turn, _: str = "") -> None:
-    own = view(turn).appointment
-    if own is None:
-        show_appointment(turn)
-        return
+@with_appointment
+def reschedule(turn: Turn, own: AppointmentInfo) -> None:
     turn.remember(booking={"mode": "move"})
     set_booking(turn, branch=own.branch_id)
     show_slots(turn, f"{own.branch_id}_0")
@@ -68,11 +75,8 @@ def reschedule(turn: Turn, _: str = "") -> None:
 @screen(Screen.CANCEL)
 @action("cancel_appt")
 @intent("cancel_appointment")
-def ask_cancel(turn: Turn, _: str = "") -> None:
-    own = view(turn).appointment
-    if own is None:
-        show_appointment(turn)
-        return
+@with_appointment
+def ask_cancel(turn: Turn, own: AppointmentInfo) -> None:
     turn.go(Screen.CANCEL)
     turn.say(
         "appointment.cancel_question",
@@ -85,11 +89,8 @@ def ask_cancel(turn: Turn, _: str = "") -> None:
 
 
 @action("cancel_yes", step_bound=True)
-def cancel(turn: Turn, _: str = "") -> None:
-    own = view(turn).appointment
-    if own is None:
-        show_appointment(turn)
-        return
+@with_appointment
+def cancel(turn: Turn, own: AppointmentInfo) -> None:
     turn.effect(CancelAppointment(own.id))
     turn.record("appointment_cancelled", own.task_id)
     turn.remember(booking=None)
@@ -124,11 +125,8 @@ def _calendar(turn: Turn, own: AppointmentInfo, *, cancelled: bool = False) -> A
 
 
 @action("ics")
-def send_calendar(turn: Turn, _: str = "") -> None:
-    own = view(turn).appointment
-    if own is None:
-        show_appointment(turn)
-        return
+@with_appointment
+def send_calendar(turn: Turn, own: AppointmentInfo) -> None:
     turn.replies.append(
         Reply(
             text=turn.t("booking.calendar_file"),

@@ -28,7 +28,7 @@ from bot.conversation.flows.booking_data import (
     view,
 )
 from bot.conversation.flows.menu import show_menu
-from bot.conversation.flows.walk import _walking, step_stuck
+from bot.conversation.flows.walk import ids_of, step_stuck, walking
 from bot.conversation.registry import action, command, intent, on_failure, reads_text, screen
 from bot.conversation.replies import Button, Reply
 from bot.conversation.state import Consent, Screen
@@ -40,14 +40,14 @@ from bot.conversation.turn import Turn
 @intent("talk_to_person", "book_appointment")
 def library_help(turn: Turn, _: str = "") -> None:
     """Someone asked for a person (or pressed the offer's button): start booking."""
-    walking = _walking(turn)
+    walk = walking(turn)
     reason = (
         turn.state.extra.get("offer_reason", "stuck")
         if turn.state.screen is Screen.OFFER
         else "asked"
     )
-    if walking is not None:
-        turn.record("person_requested", walking[0].id, walking[1].id)
+    if walk is not None:
+        turn.record("person_requested", walk.task.id, walk.step.id)
     if turn.profile.consent is not Consent.GIVEN:
         # Booking needs their chat stored; without consent there is the walk-in desk.
         turn.say("offer.library")
@@ -73,17 +73,16 @@ def library_help(turn: Turn, _: str = "") -> None:
 def need_help(turn: Turn, _: str = "") -> None:
     """ "I need help" on a step is "I'm stuck": the offer (another explanation where the step has
     one, or a person). Anywhere else it goes straight to a person."""
-    if turn.state.screen is Screen.STEP and _walking(turn) is not None:
+    if turn.state.screen is Screen.STEP and walking(turn) is not None:
         step_stuck(turn)
         return
     library_help(turn)
 
 
 def _open_handover(turn: Turn, reason: str) -> None:
-    walking = _walking(turn)
-    task_id = walking[0].id if walking else None
-    step_id = walking[1].id if walking else None
-    failures = walking[2].failures.get(step_id or "", 0) if walking else 0
+    walk = walking(turn)
+    task_id, step_id = ids_of(walk)
+    failures = walk.progress.failures.get(walk.step.id, 0) if walk else 0
     turn.effect(
         OpenHandover(
             library_id=turn.profile.library_id,
@@ -332,9 +331,7 @@ def confirm(turn: Turn, _: str = "") -> None:
         turn.say("booking.already")
         show_appointment(turn)
         return
-    walking = _walking(turn)
-    task_id = walking[0].id if walking else None
-    step_id = walking[1].id if walking else None
+    task_id, step_id = ids_of(walking(turn))
     uid = render.calendar_uid(view(turn).owner, turn.now)
     turn.effect(
         BookSlot(
@@ -410,9 +407,9 @@ def ask_words(turn: Turn) -> None:
 
 def after_booking(turn: Turn) -> None:
     rows = []
-    walking = _walking(turn)
-    if walking is not None:
-        rows.append([turn.button("booking.back_to_task", "start", walking[0].id)])
+    walk = walking(turn)
+    if walk is not None:
+        rows.append([turn.button("booking.back_to_task", "start", walk.task.id)])
     rows.append([turn.button("appointment.my", "appointment"), turn.button("nav.menu", "menu")])
     turn.go(Screen.APPOINTMENT)
     turn.say("booking.next", rows)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import NamedTuple
 
 from bot.content import keys
 from bot.content.schema import Step, Task
+from bot.conversation.flows.guards import needs
 from bot.conversation.flows.menu import show_menu
 from bot.conversation.registry import action, intent, screen
 from bot.conversation.replies import Button, Link
@@ -75,7 +77,15 @@ def step_buttons(turn: Turn) -> list[list[Button]]:
     ]
 
 
-def _walking(turn: Turn) -> tuple[Task, Step, Progress] | None:
+class Walk(NamedTuple):
+    """Where a participant is in a task."""
+
+    task: Task
+    step: Step
+    progress: Progress
+
+
+def walking(turn: Turn) -> Walk | None:
     """The task and step the participant is on, or None when they are not walking a task."""
     task = turn.task(turn.state.task_id)
     if task is None:
@@ -83,16 +93,23 @@ def _walking(turn: Turn) -> tuple[Task, Step, Progress] | None:
     progress = turn.progress.get(task.id)
     if progress is None:
         return None
-    return task, current_step(task, turn.state.step_id or progress.step_id), progress
+    return Walk(task, current_step(task, turn.state.step_id or progress.step_id), progress)
+
+
+def ids_of(walk: Walk | None) -> tuple[str | None, str | None]:
+    """The task and step ids that events and handovers refer to; None outside a task."""
+    return (walk.task.id, walk.step.id) if walk else (None, None)
+
+
+# A step's buttons stay in the chat after the task is finished or gone from the content:
+# pressed then, they show the menu.
+on_a_step = needs(walking, otherwise=show_menu)
 
 
 @action("done", step_bound=True)
-def step_done(turn: Turn, _: str = "") -> None:
-    walking = _walking(turn)
-    if walking is None:
-        show_menu(turn)
-        return
-    task, step, progress = walking
+@on_a_step
+def step_done(turn: Turn, walk: Walk) -> None:
+    task, step, progress = walk
     turn.record("step_done", task.id, step.id)
     if step.wait:
         turn.say(keys.step_field(task.id, step.id, "wait"))
@@ -127,12 +144,9 @@ def finish_task(turn: Turn, task: Task, progress: Progress) -> None:
 
 
 @action("failed", step_bound=True)
-def step_failed(turn: Turn, _: str = "") -> None:
-    walking = _walking(turn)
-    if walking is None:
-        show_menu(turn)
-        return
-    task, step, progress = walking
+@on_a_step
+def step_failed(turn: Turn, walk: Walk) -> None:
+    task, step, progress = walk
     failures = dict(progress.failures)
     failures[step.id] = failures.get(step.id, 0) + 1
     progress = replace(progress, failures=failures, updated_at=turn.now)
@@ -163,13 +177,20 @@ def step_failed(turn: Turn, _: str = "") -> None:
     show_step(turn, task, step)
 
 
+@action("library_help")
+@intent("need_help", "talk_to_person")
+def library_help(turn: Turn, _: str = "") -> None:
+    """Until booking exists this tells people where the library's help desk is."""
+    walk = walking(turn)
+    if walk is not None:
+        turn.record("person_requested", walk.task.id, walk.step.id)
+    turn.say("offer.library", [[turn.button("nav.menu", "menu")]])
+
+
 @action("stuck", step_bound=True)
-def step_stuck(turn: Turn, _: str = "") -> None:
-    walking = _walking(turn)
-    if walking is None:
-        library_help(turn)
-        return
-    task, step, progress = walking
+@needs(walking, otherwise=library_help)
+def step_stuck(turn: Turn, walk: Walk) -> None:
+    task, step, progress = walk
     turn.set_progress(replace(progress, status=TaskStatus.STUCK, updated_at=turn.now))
     turn.record("step_stuck", task.id, step.id)
     offer_help(turn, "stuck")
@@ -182,16 +203,16 @@ def show_offer(turn: Turn) -> None:
 
 def offer_help(turn: Turn, reason: str, record: bool = True) -> None:
     """The offer after getting stuck: another explanation where there is one, or a person."""
-    walking = _walking(turn)
+    walk = walking(turn)
     rows = []
-    if walking is not None:
-        task, step, _ = walking
+    if walk is not None:
+        task, step, _ = walk
         if record:
             turn.record("help_offered", task.id, step.id)
         if step.more:
             rows.append([turn.button("offer.more", "more")])
     rows.append([turn.button("offer.person", "library_help")])
-    if walking is not None:
+    if walk is not None:
         rows.append([turn.button("offer.retry", "retry")])
     rows.append([turn.button("nav.menu", "menu")])
     turn.go(Screen.OFFER)
@@ -200,36 +221,27 @@ def offer_help(turn: Turn, reason: str, record: bool = True) -> None:
 
 
 @action("more")
-def more_explanation(turn: Turn, _: str = "") -> None:
-    walking = _walking(turn)
-    if walking is None:
-        show_menu(turn)
-        return
-    task, step, _progress = walking
+@on_a_step
+def more_explanation(turn: Turn, walk: Walk) -> None:
+    task, step, _ = walk
     if step.more:
         turn.say(keys.step_field(task.id, step.id, "more"))
     show_step(turn, task, step)
 
 
 @action("retry")
-def retry_step(turn: Turn, _: str = "") -> None:
-    walking = _walking(turn)
-    if walking is None:
-        show_menu(turn)
-        return
-    task, step, progress = walking
+@on_a_step
+def retry_step(turn: Turn, walk: Walk) -> None:
+    task, step, progress = walk
     if progress.status is TaskStatus.STUCK:
         turn.set_progress(replace(progress, status=TaskStatus.IN_PROGRESS, updated_at=turn.now))
     show_step(turn, task, step)
 
 
 @action("back", step_bound=True)
-def step_back(turn: Turn, _: str = "") -> None:
-    walking = _walking(turn)
-    if walking is None:
-        show_menu(turn)
-        return
-    task, step, progress = walking
+@on_a_step
+def step_back(turn: Turn, walk: Walk) -> None:
+    task, step, progress = walk
     index = task.step_index(step.id) or 0
     if index == 0:
         from bot.conversation.flows.tasks import show_intro
@@ -241,24 +253,10 @@ def step_back(turn: Turn, _: str = "") -> None:
     show_step(turn, task, previous)
 
 
-@action("library_help")
-@intent("need_help", "talk_to_person")
-def library_help(turn: Turn, _: str = "") -> None:
-    """Until booking exists this tells people where the library's help desk is."""
-    walking = _walking(turn)
-    if walking is not None:
-        turn.record("person_requested", walking[0].id, walking[1].id)
-    turn.say("offer.library", [[turn.button("nav.menu", "menu")]])
-
-
 @screen(Screen.STEP)
-def resume(turn: Turn) -> None:
-    walking = _walking(turn)
-    if walking is None:
-        show_menu(turn)
-        return
-    task, step, _ = walking
-    show_step(turn, task, step)
+@on_a_step
+def resume(turn: Turn, walk: Walk) -> None:
+    show_step(turn, walk.task, walk.step)
 
 
 @intent("affirm")
