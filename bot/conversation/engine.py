@@ -27,6 +27,8 @@ assert flows  # the flows package registers the actions, commands and intents on
 # Actions that make sense before the participant has chosen a language and answered consent.
 _ONBOARDING_ACTIONS = frozenset({"lang", "consent"})
 _DEEP_LINK_TASK = "t_"
+# Entity the phishing detector sets on a forwarded fake (bot/assistant.py, `_understand`).
+PHISHING_SIGNAL = "phishing_signal"
 
 
 class Engine:
@@ -153,11 +155,18 @@ class Engine:
         handler(turn, command.args)
 
     def _text(self, turn: Turn, text: Text) -> None:
+        reader = registry.text_readers.get(turn.state.screen)
         if text.secrets_removed:
             fallback.secrets_warning(turn)
-            fallback.show_current(turn)
+            signal = text.understanding.entities.get(PHISHING_SIGNAL, "")
+            phishing = registry.intents.get("phishing_check")
+            if signal and reader is None and phishing is not None:
+                # A forwarded fake often asks for exactly the secret it carries: after the
+                # warning, the phishing guide, so the participant learns not to answer it.
+                phishing(turn, signal)
+            else:
+                fallback.show_current(turn)
             return
-        reader = registry.text_readers.get(turn.state.screen)
         if reader is not None:
             # A screen that asked for free text gets it as it is, before any intent.
             reader(turn, text.text)

@@ -94,3 +94,31 @@ async def test_every_hostile_input_gets_a_deliberate_answer(
         secret = item.get("secret")
         if secret:
             assert str(secret) not in everything, f"planted secret of input {item['id']} was stored"
+
+
+@pytest.mark.parametrize("lang", ["nl", "ar"])
+async def test_a_forwarded_fake_carrying_a_secret_gets_both_warnings(app: App, lang: str) -> None:
+    """A fake DigiD/Belastingdienst message with a BSN, IBAN or card number in it: first the
+    secret warning (the secret is gone), then the phishing warning and guide, in the
+    participant's language. The one forwarded text without a link (a real DigiD sms code) is
+    not a fake and gets the secret warning only."""
+    texts = app.engine.texts(lang)
+    items = [i for i in load_corpus() if i["kind"] == "phishing" and i.get("secret")]
+    fakes = [i for i in items if "http" in str(i["text"])]
+    assert len(fakes) >= 3
+    for item in items:
+        driver = ChatDriver(app, chat_id=f"fake-{lang}-{item['id']}")
+        await driver.start(lang=lang)
+        await driver.press("consent:yes")
+        await driver.press("tasks")
+        await driver.say(str(item["text"]))
+        keys = driver.reply_keys()
+        if item in fakes:
+            assert keys == ["safety.secret_removed", "safety.phishing_warning", "intro.heading"], (
+                f"input {item['id']}: {keys}"
+            )
+            assert driver.last[1].text == texts("safety.phishing_warning")
+        else:
+            assert keys[0] == "safety.secret_removed" and "safety.phishing_warning" not in keys
+        assert driver.last[0].text == texts("safety.secret_removed")
+        assert str(item["secret"]) not in driver.text()
