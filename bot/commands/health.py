@@ -14,21 +14,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_health(args: argparse.Namespace, settings: Settings) -> int:
-    from sqlalchemy import text
-
+    # Imported here so `wegwijs --help` and the other commands start without loading them.
     from bot.app import load_everything
-    from bot.store.db import Database
+    from bot.store.health import database_answers
 
     load_everything()
-
-    async def database() -> None:
-        db = Database(settings.database_url)
-        try:
-            async with db.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-        finally:
-            await db.close()
-
-    asyncio.run(database())
+    asyncio.run(database_answers(settings.database_url))
     print("ok")
     return 0

@@ -1,4 +1,4 @@
-"""Is the database there, and is its schema the one this code expects? For /readyz."""
+"""Is the database there, with the schema this code expects? For /readyz and `wegwijs health`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,18 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from bot.store.db import Database, alembic_config
+
+
+async def database_answers(url: str) -> None:
+    """Connect to the database at `url` and run SELECT 1; raises whatever the driver raises.
+
+    For `wegwijs health`, which opens and closes its own connection."""
+    db = Database(url)
+    try:
+        async with db.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    finally:
+        await db.close()
 
 
 def expected_revision(db: Database) -> str | None:
