@@ -3,8 +3,6 @@ library and language; as a chart (SVG), a table and a CSV file. Anonymous counts
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
@@ -15,6 +13,7 @@ from starlette.routing import BaseRoute
 from bot.content import keys
 from bot.web.access import ADMIN, ALL_ROLES
 from bot.web.auth import Principal
+from bot.web.downloads import spreadsheet
 from bot.web.insight import chart
 from bot.web.insight.funnel import CSV_HEADER, Funnel, build, csv_rows
 from bot.web.site import Services, page
@@ -111,17 +110,10 @@ async def funnel_svg(request: Request, principal: Principal, services: Services)
 async def funnel_csv(request: Request, principal: Principal, services: Services) -> Response:
     filters = _filters(request, principal, services)
     funnel = await _funnel(services, filters)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow((*CSV_HEADER, "bibliotheek", "taal"))
-    for row in csv_rows(funnel):
-        writer.writerow((*row, filters.library_id or "alle", filters.language or "alle"))
-    name = f"funnel-{filters.task_id}-{filters.library_id or 'alle'}-{filters.language or 'alle'}"
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
+    library, language = filters.library_id or "alle", filters.language or "alle"
+    rows = [(*row, library, language) for row in csv_rows(funnel)]
+    name = f"funnel-{filters.task_id}-{library}-{language}.csv"
+    return spreadsheet((*CSV_HEADER, "bibliotheek", "taal"), rows, name)
 
 
 def routes() -> list[BaseRoute]:

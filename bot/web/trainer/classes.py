@@ -15,6 +15,7 @@ from bot.language.bidi import strip_isolates
 from bot.store.classes import ClassRecord
 from bot.web.access import TRAINER, Denied, own_library
 from bot.web.auth import Principal
+from bot.web.downloads import download
 from bot.web.site import Services, done, form_of, page
 from bot.web.staff import forms
 from bot.web.trainer import progress, qr
@@ -170,22 +171,14 @@ def _require_link(services: Services, found: ClassRecord) -> str:
 async def qr_svg(request: Request, principal: Principal, services: Services) -> Response:
     found = await _own_class(services, principal, int(request.path_params["class_id"]))
     body = qr.svg(_require_link(services, found), title=f"Wegwijs: {found.name}")
-    disposition = "attachment" if request.query_params.get("download") else "inline"
-    return Response(
-        body,
-        media_type="image/svg+xml",
-        headers={"Content-Disposition": f'{disposition}; filename="wegwijs-klas-{found.code}.svg"'},
-    )
+    inline = not request.query_params.get("download")
+    return download(body, "image/svg+xml", f"wegwijs-klas-{found.code}.svg", inline=inline)
 
 
 async def qr_png(request: Request, principal: Principal, services: Services) -> Response:
     found = await _own_class(services, principal, int(request.path_params["class_id"]))
     body = qr.png(_require_link(services, found))
-    return Response(
-        body,
-        media_type="image/png",
-        headers={"Content-Disposition": f'attachment; filename="wegwijs-klas-{found.code}.png"'},
-    )
+    return download(body, "image/png", f"wegwijs-klas-{found.code}.png")
 
 
 async def invitation(request: Request, principal: Principal, services: Services) -> Response:
