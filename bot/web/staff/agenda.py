@@ -3,9 +3,7 @@ and the day's agenda as a calendar file (.ics) and a spreadsheet (.csv)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -14,15 +12,16 @@ from starlette.routing import BaseRoute
 
 from bot.appointments import render
 from bot.appointments.calendar import AMSTERDAM
+from bot.appointments.schema import Branch
 from bot.appointments.staff import AgendaEntry, NotFound, SlotUnavailable
 from bot.content import keys
 from bot.store.appointments import AppointmentRecord
 from bot.web.access import STAFF, own_library, require_participant_library, staff_branch
 from bot.web.auth import Principal
+from bot.web.downloads import CALENDAR, download, spreadsheet
 from bot.web.rendering import STATUS
 from bot.web.site import Services, done, form_of, page
-from bot.web.staff import forms
-from bot.web.staff.inbox import SLOTS_SHOWN
+from bot.web.staff import forms, slots
 
 VIEWS = ("dag", "week")
 
@@ -78,30 +77,41 @@ async def agenda(request: Request, principal: Principal, services: Services) -> 
     )
 
 
-def _day_of(request: Request) -> dt.date:
-    return forms.date(str(request.path_params["day"]))
+# -- the day's agenda as a file ---------------------------------------------------------------
+def _branch_day(
+    request: Request, principal: Principal, services: Services
+) -> tuple[Branch, dt.date]:
+    """The branch and day the path names: /agenda/<branch>/<day>.ics or .csv."""
+    branch = staff_branch(services.app.content, principal, str(request.path_params["branch_id"]))
+    return branch, forms.date(str(request.path_params["day"]))
+
+
+async def _log_download(
+    services: Services,
+    principal: Principal,
+    action: str,
+    branch: Branch,
+    day: dt.date,
+    entries: list[AgendaEntry],
+) -> None:
+    await services.log(
+        principal,
+        action,
+        library_id=own_library(principal),
+        participants=[entry.participant_id for entry in entries],
+        subject=f"agenda:{branch.id}:{day.isoformat()}",
+    )
 
 
 async def agenda_ics(request: Request, principal: Principal, services: Services) -> Response:
-    branch = staff_branch(services.app.content, principal, str(request.path_params["branch_id"]))
-    day = _day_of(request)
+    branch, day = _branch_day(request, principal, services)
     desk = services.desk()
     entries = await desk.agenda(branch.id, day)
     body = await desk.agenda_ics(branch.id, day)
     if body is None:
         raise HTTPException(404, "Er zijn geen afspraken op deze dag.")
-    await services.log(
-        principal,
-        "agenda_downloaded_ics",
-        library_id=own_library(principal),
-        participants=[entry.participant_id for entry in entries],
-        subject=f"agenda:{branch.id}:{day.isoformat()}",
-    )
-    return Response(
-        body,
-        media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="agenda-{branch.id}-{day}.ics"'},
-    )
+    await _log_download(services, principal, "agenda_downloaded_ics", branch, day, entries)
+    return download(body, CALENDAR, f"agenda-{branch.id}-{day}.ics")
 
 
 CSV_COLUMNS = (
@@ -119,52 +129,56 @@ CSV_COLUMNS = (
 
 
 async def agenda_csv(request: Request, principal: Principal, services: Services) -> Response:
-    branch = staff_branch(services.app.content, principal, str(request.path_params["branch_id"]))
-    day = _day_of(request)
+    branch, day = _branch_day(request, principal, services)
     entries = await services.desk().agenda(branch.id, day)
     notes = await services.notes.for_appointments(entry.appointment_id for entry in entries)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(CSV_COLUMNS)
-    for entry in entries:
-        writer.writerow(
-            [
-                entry.start.strftime("%Y-%m-%d %H:%M"),
-                entry.end.strftime("%H:%M"),
-                entry.branch_name,
-                STATUS.get(entry.status, entry.status),
-                entry.task_title or "",
-                entry.language or "",
-                "ja" if entry.interpreter else "nee",
-                f"#{entry.participant_id}" if entry.participant_id else "gewist",
-                "medewerker" if entry.booked_by == "staff" else "deelnemer",
-                " | ".join(note.text for note in notes.get(entry.appointment_id, [])),
-            ]
+    rows = [
+        (
+            entry.start.strftime("%Y-%m-%d %H:%M"),
+            entry.end.strftime("%H:%M"),
+            entry.branch_name,
+            STATUS.get(entry.status, entry.status),
+            entry.task_title or "",
+            entry.language or "",
+            "ja" if entry.interpreter else "nee",
+            f"#{entry.participant_id}" if entry.participant_id else "gewist",
+            "medewerker" if entry.booked_by == "staff" else "deelnemer",
+            " | ".join(note.text for note in notes.get(entry.appointment_id, [])),
         )
-    await services.log(
-        principal,
-        "agenda_downloaded_csv",
-        library_id=own_library(principal),
-        participants=[entry.participant_id for entry in entries],
-        subject=f"agenda:{branch.id}:{day.isoformat()}",
-    )
-    # A byte order mark, so Excel opens the accents (ë, é) correctly.
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="agenda-{branch.id}-{day}.csv"'},
-    )
+        for entry in entries
+    ]
+    await _log_download(services, principal, "agenda_downloaded_csv", branch, day, entries)
+    return spreadsheet(CSV_COLUMNS, rows, f"agenda-{branch.id}-{day}.csv")
 
 
 # -- one appointment -------------------------------------------------------------------------
 async def _appointment(
-    services: Services, principal: Principal, appointment_id: int
+    request: Request, principal: Principal, services: Services
 ) -> AppointmentRecord:
+    """The appointment the path names; 404 when it does not exist or is another library's."""
+    appointment_id = int(request.path_params["appointment_id"])
     record = await services.desk().appointments.get(appointment_id)
     if record is None:
         raise HTTPException(404, "Deze afspraak bestaat niet.")
     require_participant_library(principal, record.library_id, f"appointment:{appointment_id}")
     return record
+
+
+async def _log(
+    services: Services,
+    principal: Principal,
+    action: str,
+    record: AppointmentRecord,
+    *,
+    subject: str | None = None,
+) -> None:
+    await services.log(
+        principal,
+        action,
+        library_id=record.library_id,
+        participants=[record.participant_id],
+        subject=subject or f"appointment:{record.id}",
+    )
 
 
 async def _entry(services: Services, record: AppointmentRecord) -> AgendaEntry:
@@ -192,26 +206,20 @@ async def _entry(services: Services, record: AppointmentRecord) -> AgendaEntry:
 
 
 async def appointment(request: Request, principal: Principal, services: Services) -> Response:
-    record = await _appointment(services, principal, int(request.path_params["appointment_id"]))
+    record = await _appointment(request, principal, services)
     desk = services.desk()
     entry = await _entry(services, record)
     content = services.app.content
-    chosen = request.query_params.get("vestiging") or record.branch_id
-    branch = staff_branch(content, principal, chosen)
-    slots = await desk.free_slots(branch.id, SLOTS_SHOWN) if record.status == "booked" else []
+    branch = slots.listed_branch(request, principal, services, record.branch_id)
+    # Only a booked appointment can be moved; the others list no times.
+    times = await slots.free_times(services, branch) if record.status == "booked" else []
     notes = (await services.notes.for_appointments([record.id])).get(record.id, [])
     handovers = [
         h
         for h in await desk.handover_store.for_participant(record.participant_id or 0)
         if h.appointment_id == record.id
     ]
-    await services.log(
-        principal,
-        "appointment_viewed",
-        library_id=record.library_id,
-        participants=[record.participant_id],
-        subject=f"appointment:{record.id}",
-    )
+    await _log(services, principal, "appointment_viewed", record)
     return services.templates.page(
         request,
         "staff/appointment.html",
@@ -221,30 +229,28 @@ async def appointment(request: Request, principal: Principal, services: Services
         record=record,
         branches=content.libraries.library(record.library_id).branches,
         branch=branch,
-        slots=slots,
+        slots=times,
         notes=notes,
         handovers=handovers,
-        slot_error=request.query_params.get("fout") == "tijd",
+        slot_error=slots.was_taken(request),
         local_day=entry.start.astimezone(AMSTERDAM).date().isoformat(),
     )
 
 
 async def reschedule(request: Request, principal: Principal, services: Services) -> Response:
-    record = await _appointment(services, principal, int(request.path_params["appointment_id"]))
-    form = form_of(request)
-    branch = staff_branch(services.app.content, principal, forms.text(form, "branch"))
-    start = forms.instant(forms.text(form, "slot"))
+    record = await _appointment(request, principal, services)
+    branch, start = slots.picked(form_of(request), principal, services)
     try:
         moved = await services.desk().reschedule(record.id, start, branch_id=branch.id)
     except SlotUnavailable:
-        return done(f"/afspraken/{record.id}?vestiging={branch.id}&fout=tijd", "")
+        return slots.taken(f"/afspraken/{record.id}", branch)
     except NotFound:
         return done(f"/afspraken/{record.id}", "not_booked")
-    await services.log(
+    await _log(
+        services,
         principal,
         "appointment_moved",
-        library_id=record.library_id,
-        participants=[record.participant_id],
+        record,
         subject=f"appointment:{record.id}->{moved.entry.appointment_id}",
     )
     return done(
@@ -253,22 +259,16 @@ async def reschedule(request: Request, principal: Principal, services: Services)
 
 
 async def cancel(request: Request, principal: Principal, services: Services) -> Response:
-    record = await _appointment(services, principal, int(request.path_params["appointment_id"]))
+    record = await _appointment(request, principal, services)
     cancelled = await services.desk().cancel(record.id)
-    await services.log(
-        principal,
-        "appointment_cancelled",
-        library_id=record.library_id,
-        participants=[record.participant_id],
-        subject=f"appointment:{record.id}",
-    )
+    await _log(services, principal, "appointment_cancelled", record)
     return done(f"/afspraken/{record.id}", "cancelled" if cancelled else "not_booked")
 
 
 async def _mark(
     request: Request, principal: Principal, services: Services, status: str
 ) -> Response:
-    record = await _appointment(services, principal, int(request.path_params["appointment_id"]))
+    record = await _appointment(request, principal, services)
     desk = services.desk()
     try:
         if status == "attended":
@@ -277,13 +277,7 @@ async def _mark(
             await desk.mark_no_show(record.id)
     except NotFound:
         return done(f"/afspraken/{record.id}", "not_booked")
-    await services.log(
-        principal,
-        f"appointment_{status}",
-        library_id=record.library_id,
-        participants=[record.participant_id],
-        subject=f"appointment:{record.id}",
-    )
+    await _log(services, principal, f"appointment_{status}", record)
     back = form_of(request).get("back")
     target = (
         str(back)
@@ -302,7 +296,7 @@ async def no_show(request: Request, principal: Principal, services: Services) ->
 
 
 async def add_note(request: Request, principal: Principal, services: Services) -> Response:
-    record = await _appointment(services, principal, int(request.path_params["appointment_id"]))
+    record = await _appointment(request, principal, services)
     text = forms.text(form_of(request), "note", limit=2000)
     if not text:
         raise HTTPException(400, "Schrijf eerst een notitie.")
@@ -315,31 +309,15 @@ async def add_note(request: Request, principal: Principal, services: Services) -
         text=text,
         now=services.clock.now(),
     )
-    await services.log(
-        principal,
-        "note_added",
-        library_id=record.library_id,
-        participants=[record.participant_id],
-        subject=f"appointment:{record.id}",
-    )
+    await _log(services, principal, "note_added", record)
     return done(f"/afspraken/{record.id}", "note")
 
 
 async def appointment_ics(request: Request, principal: Principal, services: Services) -> Response:
-    record = await _appointment(services, principal, int(request.path_params["appointment_id"]))
+    record = await _appointment(request, principal, services)
     body = await services.desk().appointment_ics(record.id)
-    await services.log(
-        principal,
-        "appointment_downloaded_ics",
-        library_id=record.library_id,
-        participants=[record.participant_id],
-        subject=f"appointment:{record.id}",
-    )
-    return Response(
-        body,
-        media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="afspraak-{record.id}.ics"'},
-    )
+    await _log(services, principal, "appointment_downloaded_ics", record)
+    return download(body, CALENDAR, f"afspraak-{record.id}.ics")
 
 
 def routes() -> list[BaseRoute]:

@@ -10,14 +10,13 @@ from starlette.routing import BaseRoute
 
 from bot.appointments.staff import HandoverView, NotFound, SlotUnavailable
 from bot.language.bidi import strip_isolates
-from bot.web.access import STAFF, own_library, require_participant_library, staff_branch
+from bot.web.access import STAFF, own_library, require_participant_library
 from bot.web.auth import Principal
 from bot.web.site import Services, done, form_of, page
-from bot.web.staff import forms
+from bot.web.staff import slots
 
 STATUSES = ("new", "claimed", "done")
 RTL = frozenset({"ar", "fa"})
-SLOTS_SHOWN = 12
 
 
 async def inbox(request: Request, principal: Principal, services: Services) -> Response:
@@ -46,7 +45,9 @@ async def inbox(request: Request, principal: Principal, services: Services) -> R
     )
 
 
-async def _handover(services: Services, principal: Principal, handover_id: int) -> HandoverView:
+async def _handover(request: Request, principal: Principal, services: Services) -> HandoverView:
+    """The handover the path names; 404 when it does not exist or is another library's."""
+    handover_id = int(request.path_params["handover_id"])
     try:
         view = await services.desk().handover(handover_id)
     except NotFound:
@@ -55,23 +56,24 @@ async def _handover(services: Services, principal: Principal, handover_id: int) 
     return view
 
 
-async def handover(request: Request, principal: Principal, services: Services) -> Response:
-    library_id = own_library(principal)
-    view = await _handover(services, principal, int(request.path_params["handover_id"]))
-    content = services.app.content
-    branches = list(content.libraries.library(library_id).branches)
-    chosen = request.query_params.get("vestiging") or (
-        view.appointment.branch_id if view.appointment else branches[0].id
-    )
-    branch = staff_branch(content, principal, chosen)
-    slots = await services.desk().free_slots(branch.id, SLOTS_SHOWN)
+async def _log(services: Services, principal: Principal, action: str, view: HandoverView) -> None:
     await services.log(
         principal,
-        "handover_viewed",
-        library_id=library_id,
+        action,
+        library_id=view.library_id,
         participants=[view.participant_id],
         subject=f"handover:{view.id}",
     )
+
+
+async def handover(request: Request, principal: Principal, services: Services) -> Response:
+    library_id = own_library(principal)
+    view = await _handover(request, principal, services)
+    branches = list(services.app.content.libraries.library(library_id).branches)
+    default = view.appointment.branch_id if view.appointment else branches[0].id
+    branch = slots.listed_branch(request, principal, services, default)
+    times = await slots.free_times(services, branch)
+    await _log(services, principal, "handover_viewed", view)
     return services.templates.page(
         request,
         "staff/handover.html",
@@ -83,44 +85,31 @@ async def handover(request: Request, principal: Principal, services: Services) -
         rtl=view.language in RTL,
         branches=branches,
         branch=branch,
-        slots=slots,
-        slot_error=request.query_params.get("fout") == "tijd",
+        slots=times,
+        slot_error=slots.was_taken(request),
     )
 
 
 async def claim(request: Request, principal: Principal, services: Services) -> Response:
-    view = await _handover(services, principal, int(request.path_params["handover_id"]))
+    view = await _handover(request, principal, services)
     claimed = await services.desk().claim(view.id, principal.name or principal.email)
-    await services.log(
-        principal,
-        "handover_claimed" if claimed else "handover_claim_lost",
-        library_id=view.library_id,
-        participants=[view.participant_id],
-        subject=f"handover:{view.id}",
-    )
+    await _log(services, principal, "handover_claimed" if claimed else "handover_claim_lost", view)
     return done(f"/meldingen/{view.id}", "claimed" if claimed else "claimed_before")
 
 
 async def close(request: Request, principal: Principal, services: Services) -> Response:
-    view = await _handover(services, principal, int(request.path_params["handover_id"]))
+    view = await _handover(request, principal, services)
     await services.desk().close(view.id)
-    await services.log(
-        principal,
-        "handover_closed",
-        library_id=view.library_id,
-        participants=[view.participant_id],
-        subject=f"handover:{view.id}",
-    )
+    await _log(services, principal, "handover_closed", view)
     return done(f"/meldingen/{view.id}", "closed")
 
 
 async def book(request: Request, principal: Principal, services: Services) -> Response:
-    view = await _handover(services, principal, int(request.path_params["handover_id"]))
+    view = await _handover(request, principal, services)
     if view.participant_id is None:
         raise HTTPException(400, "Deze deelnemer heeft zijn gegevens gewist.")
     form = form_of(request)
-    branch = staff_branch(services.app.content, principal, forms.text(form, "branch"))
-    start = forms.instant(forms.text(form, "slot"))
+    branch, start = slots.picked(form, principal, services)
     desk = services.desk()
     if view.status == "new":
         await desk.claim(view.id, principal.name or principal.email)
@@ -133,7 +122,7 @@ async def book(request: Request, principal: Principal, services: Services) -> Re
             interpreter=form.get("interpreter") == "yes",
         )
     except SlotUnavailable:
-        return done(f"/meldingen/{view.id}?vestiging={branch.id}&fout=tijd", "")
+        return slots.taken(f"/meldingen/{view.id}", branch)
     await services.log(
         principal,
         "appointment_booked",
@@ -148,28 +137,11 @@ async def book(request: Request, principal: Principal, services: Services) -> Re
 
 
 def routes() -> list[BaseRoute]:
+    one = "/meldingen/{handover_id:int}"
     return [
         page("/meldingen", inbox, roles=(STAFF,), name="inbox"),
-        page("/meldingen/{handover_id:int}", handover, roles=(STAFF,), name="handover"),
-        page(
-            "/meldingen/{handover_id:int}/oppakken",
-            claim,
-            roles=(STAFF,),
-            methods=("POST",),
-            name="handover_claim",
-        ),
-        page(
-            "/meldingen/{handover_id:int}/afsluiten",
-            close,
-            roles=(STAFF,),
-            methods=("POST",),
-            name="handover_close",
-        ),
-        page(
-            "/meldingen/{handover_id:int}/afspraak",
-            book,
-            roles=(STAFF,),
-            methods=("POST",),
-            name="handover_book",
-        ),
+        page(one, handover, roles=(STAFF,), name="handover"),
+        page(f"{one}/oppakken", claim, roles=(STAFF,), methods=("POST",), name="handover_claim"),
+        page(f"{one}/afsluiten", close, roles=(STAFF,), methods=("POST",), name="handover_close"),
+        page(f"{one}/afspraak", book, roles=(STAFF,), methods=("POST",), name="handover_book"),
     ]
