@@ -7,6 +7,7 @@ exactly what changed in Poedit or Weblate and nothing is silently dropped.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -90,13 +91,27 @@ def _read(path: Path) -> Catalog | None:
     return catalog
 
 
+# Babel stamps every catalogue it writes with the current minute.
+_CREATION_DATE = re.compile(rb'^"POT-Creation-Date: [^"\n]*"$', re.MULTILINE)
+
+
+def _undated(data: bytes) -> bytes:
+    return _CREATION_DATE.sub(b'"POT-Creation-Date: "', data)
+
+
 def _write(path: Path, catalog: Catalog) -> None:
+    """Write `catalog` to `path`, unless only its creation date would change.
+
+    Without this every `wegwijs content update` left all catalogues modified by a new date
+    alone, which hides the real changes in review and makes merges conflict for nothing."""
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=0, omit_header=False, include_previous=True, sort_output=False)
+    data = buffer.getvalue()
+    if path.exists() and _undated(path.read_bytes()) == _undated(data):
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as handle:
-        write_po(
-            handle, catalog, width=0, omit_header=False, include_previous=True, sort_output=False
-        )
+    tmp.write_bytes(data)
     tmp.replace(path)
 
 

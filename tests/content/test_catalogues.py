@@ -89,3 +89,48 @@ def test_outdated_marker_survives_later_imports_and_updates(tmp_path: Path) -> N
     assert po.status(content)["so"].outdated == 1
     assert "menu.text" in po.export_missing(content, "so")
     assert "# | msgid" not in path.read_text(encoding="utf-8")
+
+
+def _catalogue_files(root: Path) -> list[Path]:
+    return [po.pot_path(root), *sorted((root / "locales").glob("*/LC_MESSAGES/wegwijs.po"))]
+
+
+def _backdate(paths: list[Path]) -> None:
+    """Give every catalogue an old creation date, so a rewrite with today's date would show."""
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        lines = [
+            '"POT-Creation-Date: 2000-01-01 00:00+0000\\n"'
+            if line.startswith('"POT-Creation-Date: ')
+            else line
+            for line in text.split("\n")
+        ]
+        path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def test_an_update_with_nothing_new_leaves_every_catalogue_byte_for_byte(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    content = load_content(root)
+    files = _catalogue_files(root)
+    assert len(files) == len(content.language_codes)  # the template and one PO per translation
+    po.update(content)  # brings the copy in step, whatever the working tree holds
+    _backdate(files)
+    before = {path: path.read_bytes() for path in files}
+    assert all(b"2000-01-01" in data for data in before.values())
+
+    po.update(content)
+    po.import_translations(content, "tr", {})
+    assert {path: path.read_bytes() for path in files} == before
+
+    # A real change is still written, with a new date; the next update changes nothing again.
+    messages = root / "dialogues/messages/core.yml"
+    data = yaml.safe_load(messages.read_text(encoding="utf-8"))
+    data["menu.text"] = "Wat wil je nu doen?"
+    messages.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    content = load_content(root)
+    po.update(content)
+    changed = {path: path.read_bytes() for path in files}
+    assert all(changed[path] != before[path] for path in files)
+    assert b"Wat wil je nu doen?" in changed[po.pot_path(root)]
+    po.update(content)
+    assert {path: path.read_bytes() for path in files} == changed
