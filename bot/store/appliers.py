@@ -1,4 +1,7 @@
-"""How the booking, reminder and handover effects of a turn are carried out in its transaction."""
+"""How the booking, class and handover effects of a turn are carried out in its transaction.
+
+Events and nudges are not here: the turn store writes them itself (bot/store/turns.py), so a
+turn that has only those can run on the direct path."""
 
 from __future__ import annotations
 
@@ -9,15 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.conversation.effects import (
     BookSlot,
     CancelAppointment,
-    DropNudges,
     Effect,
     HandoverWords,
     JoinClass,
     OpenHandover,
     RescheduleAppointment,
-    ScheduleNudge,
 )
-from bot.store import appointments, classes, handovers, reminders
+from bot.store import appointments, classes, handovers
 from bot.store.turns import applies
 
 
@@ -87,31 +88,6 @@ async def handover_words(
 ) -> None:
     assert isinstance(effect, HandoverWords)
     await handovers.add_words(connection, participant_id, effect, now)
-
-
-@applies(ScheduleNudge)
-async def schedule_nudge(
-    connection: AsyncConnection, participant_id: int, effect: Effect, now: dt.datetime
-) -> None:
-    assert isinstance(effect, ScheduleNudge)
-    await reminders.schedule_nudge(
-        connection,
-        participant_id,
-        effect.task_id,
-        effect.step_id,
-        effect.due_at,
-        effect.expires_at,
-        now,
-    )
-
-
-@applies(DropNudges)
-async def drop_nudges(
-    connection: AsyncConnection, participant_id: int, effect: Effect, now: dt.datetime
-) -> None:
-    assert isinstance(effect, DropNudges)
-    reason = "task_done" if effect.task_id else "turned_off"
-    await reminders.drop_nudges(connection, participant_id, effect.task_id, reason, now)
 
 
 @applies(JoinClass)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import ParamSpec, TypeVar
 
@@ -38,7 +39,10 @@ class DatabaseUnavailable(RuntimeError):
 
 
 def is_unavailable(error: BaseException) -> bool:
-    """True for errors that mean the database is down or unreachable, not a bug in a query."""
+    """True for errors that mean the database is down or unreachable, not a bug in a query.
+
+    Both SQLAlchemy's wrapped errors and the drivers' own (the turn's hot path runs compiled
+    statements on the driver connection, see direct.py) are understood."""
     if isinstance(error, DatabaseUnavailable):
         return True
     if isinstance(error, OSError | ConnectionError | asyncio.TimeoutError | TimeoutError):
@@ -48,23 +52,44 @@ def is_unavailable(error: BaseException) -> bool:
     if isinstance(error, exc.DBAPIError):
         if error.connection_invalidated:
             return True
-        original = error.orig
-        sqlstate = _sqlstate(original)
-        if sqlstate and sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES:
-            return True
         if isinstance(error, exc.InterfaceError):
             return True  # asyncpg: "connection is closed", "cannot perform operation"
-        if isinstance(error, exc.OperationalError):
-            if type(original).__module__.startswith("sqlite3"):
-                # SQLite reports syntax errors as OperationalError too: only these messages
-                # mean the file cannot be used right now.
-                message = str(original).lower()
-                return any(part in message for part in _SQLITE_UNAVAILABLE)
+        original = error.orig
+        if isinstance(error, exc.OperationalError) and not _is_sqlite(original):
             # psycopg reports a refused or lost connection as OperationalError without SQLSTATE.
+            sqlstate = _sqlstate(original)
             return sqlstate is None or sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+        if original is not None and _driver_unavailable(original):
+            return True
         cause = original.__cause__ if original is not None else None
         return isinstance(cause, OSError | ConnectionError)
-    return False
+    return _driver_unavailable(error)
+
+
+def _driver_unavailable(error: BaseException) -> bool:
+    """A driver's own error (sqlite3, asyncpg) that means "not now"."""
+    if _is_sqlite(error):
+        # SQLite reports syntax errors as OperationalError too: only these messages mean the
+        # file cannot be used right now.
+        message = str(error).lower()
+        return isinstance(error, sqlite3.OperationalError) and any(
+            part in message for part in _SQLITE_UNAVAILABLE
+        )
+    sqlstate = _sqlstate(error)
+    if sqlstate and sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES:
+        return True
+    module = type(error).__module__
+    # asyncpg's InterfaceError: "connection is closed", "another operation is in progress";
+    # InternalClientError: a statement on a connection whose backend was terminated before
+    # asyncpg noticed ("cannot switch to state ..."). Either way this connection is gone.
+    name = type(error).__name__
+    return module.startswith("asyncpg") and (
+        name.endswith("InterfaceError") or name == "InternalClientError"
+    )
+
+
+def _is_sqlite(error: BaseException | None) -> bool:
+    return error is not None and type(error).__module__.startswith("sqlite3")
 
 
 def _sqlstate(original: BaseException | None) -> str | None:

@@ -14,11 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, select, update
+from sqlalchemy import Table, and_, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import Executable
 
-from bot.conversation.effects import ScheduledReminder
+from bot.conversation.effects import DropNudges, ScheduledReminder, ScheduleNudge
 from bot.store.db import Database
 from bot.store.models import Appointment, Participant, Reminder, TaskProgressRow
 
@@ -74,66 +75,85 @@ async def drop_appointment_reminders(
     )
 
 
-async def schedule_nudge(
-    connection: AsyncConnection,
-    participant_id: int,
-    task_id: str,
-    step_id: str,
-    due_at: dt.datetime,
-    expires_at: dt.datetime,
-    now: dt.datetime,
-) -> None:
-    """One pending nudge per participant: the newest unfinished step replaces older ones.
-
-    A step gets at most one nudge ever (the key names it), so stopping at the same step again
-    after a nudge brings no second one.
-    """
-    key = f"nudge:{participant_id}:{task_id}:{step_id}"
-    await connection.execute(
-        update(R)
-        .where(
-            and_(
-                R.c.participant_id == participant_id,
-                R.c.kind == NUDGE,
-                R.c.status == PENDING,
-                R.c.key != key,
-            )
-        )
-        .values(status=DROPPED, drop_reason="superseded", claimed_at=now)
+# -- nudges: on the hot path (a turn that moves a task plans one), so built once ---------------
+# Bound parameter names start with "b_": SQLAlchemy reserves the column names in a SET clause.
+_SUPERSEDE_NUDGES = (
+    update(R)
+    .where(
+        R.c.participant_id == bindparam("b_participant_id"),
+        R.c.kind == NUDGE,
+        R.c.status == PENDING,
+        R.c.key != bindparam("b_key"),
     )
-    statement = _insert(connection)(R).values(
-        participant_id=participant_id,
+    .values(status=DROPPED, drop_reason="superseded", claimed_at=bindparam("b_now"))
+)
+
+
+def _nudge_upsert(dialect: str) -> Executable:
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(R).values(
+        participant_id=bindparam("b_participant_id"),
         kind=NUDGE,
-        key=key,
-        due_at=due_at,
-        expires_at=expires_at,
-        task_id=task_id,
-        step_id=step_id,
+        key=bindparam("b_key"),
+        due_at=bindparam("b_due_at"),
+        expires_at=bindparam("b_expires_at"),
+        task_id=bindparam("b_task_id"),
+        step_id=bindparam("b_step_id"),
         status=PENDING,
-        created_at=now,
+        created_at=bindparam("b_now"),
     )
-    await connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=[R.c.key],
-            set_={"due_at": statement.excluded.due_at, "expires_at": statement.excluded.expires_at},
-            where=R.c.status == PENDING,
-        )
+    upsert: Executable = statement.on_conflict_do_update(
+        index_elements=[R.c.key],
+        set_={"due_at": statement.excluded.due_at, "expires_at": statement.excluded.expires_at},
+        where=R.c.status == PENDING,
     )
+    return upsert
 
 
-async def drop_nudges(
-    connection: AsyncConnection,
-    participant_id: int,
-    task_id: str | None,
-    reason: str,
-    now: dt.datetime,
-) -> None:
-    condition = and_(R.c.participant_id == participant_id, R.c.kind == NUDGE, R.c.status == PENDING)
-    if task_id is not None:
-        condition = and_(condition, R.c.task_id == task_id)
-    await connection.execute(
-        update(R).where(condition).values(status=DROPPED, drop_reason=reason, claimed_at=now)
+_UPSERT_NUDGE = {dialect: _nudge_upsert(dialect) for dialect in ("postgresql", "sqlite")}
+_DROP_NUDGES = {
+    of_task: update(R)
+    .where(
+        R.c.participant_id == bindparam("b_participant_id"),
+        R.c.kind == NUDGE,
+        R.c.status == PENDING,
+        *((R.c.task_id == bindparam("b_task_id"),) if of_task else ()),
     )
+    .values(status=DROPPED, drop_reason=bindparam("b_reason"), claimed_at=bindparam("b_now"))
+    for of_task in (False, True)
+}
+
+
+def nudge_writes(
+    participant_id: int, effect: ScheduleNudge | DropNudges, now: dt.datetime, dialect: str
+) -> list[tuple[Executable, dict[str, Any]]]:
+    """The statements (with their values) that carry out a nudge effect of a turn; the turn's
+    store runs them in its transaction (bot/store/turns.py).
+
+    ScheduleNudge: one pending nudge per participant, the newest unfinished step replacing older
+    ones. A step gets at most one nudge ever (the key names it), so stopping at the same step
+    again after a nudge brings no second one. DropNudges: a finished task (or nudges turned off)
+    drops what is pending.
+    """
+    if isinstance(effect, DropNudges):
+        values: dict[str, Any] = {
+            "b_participant_id": participant_id,
+            "b_reason": "task_done" if effect.task_id else "turned_off",
+            "b_now": now,
+        }
+        if effect.task_id is not None:
+            values["b_task_id"] = effect.task_id
+        return [(_DROP_NUDGES[effect.task_id is not None], values)]
+    values = {
+        "b_participant_id": participant_id,
+        "b_key": f"nudge:{participant_id}:{effect.task_id}:{effect.step_id}",
+        "b_due_at": effect.due_at,
+        "b_expires_at": effect.expires_at,
+        "b_task_id": effect.task_id,
+        "b_step_id": effect.step_id,
+        "b_now": now,
+    }
+    return [(_SUPERSEDE_NUDGES, values), (_UPSERT_NUDGE[dialect], values)]
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ def wanted(url: str) -> bool:
     return os.environ.get(ENV_SWITCH, "1").strip().lower() not in {"0", "false", "no", "off"}
 
 
-async def _call(function: Callable[[], T], deadline: float | None) -> T:
+async def call(function: Callable[[], T], deadline: float | None) -> T:
     """Run a sqlite3 call; while another connection holds the write lock, wait asynchronously."""
     delay = 0.001
     while True:
@@ -66,12 +66,12 @@ class InlineCursor:
         self._cursor = cursor
 
     async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> InlineCursor:
-        await _call(lambda: self._cursor.execute(sql, parameters), None)
+        await call(lambda: self._cursor.execute(sql, parameters), None)
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> InlineCursor:
         rows = list(parameters)
-        await _call(lambda: self._cursor.executemany(sql, rows), None)
+        await call(lambda: self._cursor.executemany(sql, rows), None)
         return self
 
     async def fetchone(self) -> Any:
@@ -156,7 +156,7 @@ class InlineConnection:
 
     async def commit(self) -> None:
         connection = self._open()
-        await _call(connection.commit, None)
+        await call(connection.commit, None)
 
     async def rollback(self) -> None:
         self._open().rollback()

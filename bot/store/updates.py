@@ -27,10 +27,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, String, Table, and_, delete, select, update
+from sqlalchemy import BigInteger, String, Table, and_, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import Executable
 
+from bot.store import direct
 from bot.store.db import Database
 from bot.store.errors import translate_unavailable
 from bot.store.models import Base, UtcDateTime
@@ -78,6 +80,35 @@ def bot_id_of(token: str) -> int:
     return int(head) if head.isdigit() else 0
 
 
+def _claim(dialect: str) -> Executable:
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    statement: Executable = (
+        module.insert(U)
+        .values(
+            bot_id=bindparam("b_bot_id"),
+            update_id=bindparam("b_update_id"),
+            status=CLAIMED,
+            claim_token=bindparam("b_token"),
+            claimed_at=bindparam("b_now"),
+        )
+        .on_conflict_do_nothing(index_elements=[U.c.bot_id, U.c.update_id])
+    )
+    return statement
+
+
+# Built once with bound parameters: every webhook delivery runs a claim and a finish, so these
+# are on the hot path beside the turn (and go the direct way with it, see direct.py).
+_THIS_UPDATE = and_(U.c.bot_id == bindparam("b_bot_id"), U.c.update_id == bindparam("b_update_id"))
+_CLAIM = {dialect: _claim(dialect) for dialect in ("postgresql", "sqlite")}
+_TAKE_OVER = (
+    update(U)
+    .where(_THIS_UPDATE, U.c.status == CLAIMED, U.c.claimed_at < bindparam("b_stale_before"))
+    .values(claim_token=bindparam("b_token"), claimed_at=bindparam("b_now"))
+)
+_STATUS = select(U.c.status).where(_THIS_UPDATE)
+_FINISH = update(U).where(_THIS_UPDATE).values(status=DONE, processed_at=bindparam("b_now"))
+
+
 class UpdateLedger:
     def __init__(
         self,
@@ -92,39 +123,33 @@ class UpdateLedger:
         self.lease = lease
         self.keep = keep
         self._last_prune: dt.datetime | None = None
-
-    def _insert(self) -> Any:
-        module: Any = postgresql if self.db.dialect == "postgresql" else sqlite
-        return module.insert(U)
+        self._claim = _CLAIM["postgresql" if db.dialect == "postgresql" else "sqlite"]
+        self._direct = direct.runner_for(db.engine, db.inline_sqlite)
 
     @translate_unavailable
     async def claim(self, update_id: int, now: dt.datetime) -> Ticket:
         token = uuid.uuid4().hex
-        key = and_(U.c.bot_id == self.bot_id, U.c.update_id == update_id)
-        async with self.db.engine.begin() as connection:
-            inserted = await connection.execute(
-                self._insert()
-                .values(
-                    bot_id=self.bot_id,
-                    update_id=update_id,
-                    status=CLAIMED,
-                    claim_token=token,
-                    claimed_at=now,
-                )
-                .on_conflict_do_nothing(index_elements=[U.c.bot_id, U.c.update_id])
-            )
-            if inserted.rowcount == 1:
-                return Ticket(update_id, token, Claim.NEW)
-            # Known already. Take it over only if its claim is stale (the worker died); the
-            # condition in the UPDATE makes the takeover atomic between racing workers.
-            taken = await connection.execute(
-                update(U)
-                .where(and_(key, U.c.status == CLAIMED, U.c.claimed_at < now - self.lease))
-                .values(claim_token=token, claimed_at=now)
-            )
-            if taken.rowcount == 1:
-                return Ticket(update_id, token, Claim.NEW)
-            status = (await connection.execute(select(U.c.status).where(key))).scalar()
+        values = {
+            "b_bot_id": self.bot_id,
+            "b_update_id": update_id,
+            "b_token": token,
+            "b_now": now,
+            "b_stale_before": now - self.lease,
+        }
+        # Each statement is atomic on its own (the conditions do the work), so none needs a
+        # transaction with the others.
+        if await self._alone(self._claim, values) == 1:
+            return Ticket(update_id, token, Claim.NEW)
+        # Known already. Take it over only if its claim is stale (the worker died); the
+        # condition in the UPDATE makes the takeover atomic between racing workers.
+        if await self._alone(_TAKE_OVER, values) == 1:
+            return Ticket(update_id, token, Claim.NEW)
+        if self._direct is not None:
+            found = await self._direct.rows(_STATUS, values)
+        else:
+            async with direct.writing(self.db.engine, None) as reader:
+                found = await reader.rows(_STATUS, values)
+        status = found[0][0] if found else None
         return Ticket(update_id, token, Claim.DONE if status == DONE else Claim.BUSY)
 
     @translate_unavailable
@@ -132,13 +157,15 @@ class UpdateLedger:
         """Mark the update handled (a no-op for a ticket that was not NEW)."""
         if ticket.outcome is not Claim.NEW:
             return
-        async with self.db.engine.begin() as connection:
-            await connection.execute(
-                update(U)
-                .where(and_(U.c.bot_id == self.bot_id, U.c.update_id == ticket.update_id))
-                .values(status=DONE, processed_at=now)
-            )
+        values = {"b_bot_id": self.bot_id, "b_update_id": ticket.update_id, "b_now": now}
+        await self._alone(_FINISH, values)
         await self._prune_now_and_then(now)
+
+    async def _alone(self, statement: Executable, values: dict[str, Any]) -> int:
+        if self._direct is not None:
+            return await self._direct.execute_alone(statement, values)
+        async with direct.writing(self.db.engine, None) as writer:
+            return await writer.execute(statement, values)
 
     @translate_unavailable
     async def release(self, ticket: Ticket) -> None:
