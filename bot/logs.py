@@ -37,6 +37,8 @@ def setup_logging(level: str = "INFO", as_json: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # One line at DEBUG, so a log shows which level was in force (the privacy tests read it).
+    logging.getLogger(__name__).debug("logging at %s", level.upper())
     # Library chatter (every HTTP request PTB makes) would drown our own lines.
     for noisy in ("httpx", "httpcore", "telegram.ext.Updater", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

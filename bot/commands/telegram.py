@@ -10,6 +10,7 @@ import signal
 import sys
 from dataclasses import replace
 
+from bot import runtime
 from bot.settings import Settings
 
 
@@ -81,7 +82,7 @@ def run_polling(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             await app.close()
 
-    asyncio.run(main())
+    runtime.run(main())
     return 0
 
 

@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot import runtime
 from bot.observability import multiprocess
 from bot.observability.context import ASGIApp, Receive, RequestIdMiddleware, Scope, Send
 from bot.settings import Settings
@@ -53,7 +54,7 @@ def serve(settings: Settings, workers: int) -> None:
     if workers <= 1:
         if folder is not None:
             multiprocess.prepare(folder)
-        asyncio.run(_serve_here(settings))
+        runtime.run(_serve_here(settings))
         return
     if settings.telegram_bot_token and not settings.webhook_secret:
         # Each worker would make up its own secret (and its own secret path).
@@ -97,7 +98,10 @@ def _supervise(settings: Settings, workers: int) -> None:
 
     from bot.web.server import config
 
-    options = config(WORKER_APP, host=settings.host, port=settings.port, factory=True)
+    # Each worker's loop is set up by uvicorn: the same choice as runtime.run's.
+    options = config(
+        WORKER_APP, host=settings.host, port=settings.port, factory=True, loop=runtime.loop_name()
+    )
     options.workers = workers
     Multiprocess(options, sockets=[options.bind_socket()]).run()
 

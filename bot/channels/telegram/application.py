@@ -19,6 +19,7 @@ from bot.channels.telegram.channel import ChannelOptions, TelegramChannel
 from bot.channels.telegram.notifier import TelegramNotifier
 from bot.channels.telegram.processor import ChatOrderedProcessor, UpdateGate
 from bot.channels.telegram.ratelimit import FloodControl, Limits
+from bot.channels.telegram.request import telegram_request
 from bot.conversation.flows import classes  # noqa: F401  (deep links into a class; see there)
 from bot.settings import Settings
 
@@ -38,6 +39,8 @@ class TelegramOptions:
     """HTTP connections to the Bot API. Small on purpose: httpcore looks over every pooled
     connection for each request; measured here (bench.telegram_throughput, 32 turns at once) a
     pool of 8 cost 5.6 ms of CPU per update against 7.1 ms with 40, and was faster overall."""
+    own_http_client: bool = True
+    """Bot API calls over bot.channels.telegram.request (False: PTB's HTTPXRequest)."""
     max_pending_per_chat: int = 8
     poll_timeout: dt.timedelta = dt.timedelta(seconds=30)
     gate: UpdateGate | None = None
@@ -72,11 +75,15 @@ def build_application(
         .base_file_url(file_url(settings.telegram_api_base_url))
         .concurrent_updates(processor)
         .rate_limiter(FloodControl(options.limits))
-        # Turns share a small pool; a request waiting for a free connection gets time instead
-        # of PTB's 1 s pool timeout.
-        .connection_pool_size(options.connection_pool_size)
-        .pool_timeout(30)
     )
+    # Turns share a small pool; a request waiting for a free connection gets time instead
+    # of PTB's 1 s pool timeout.
+    if options.own_http_client:
+        builder = builder.request(telegram_request(options.connection_pool_size, pool_timeout=30))
+        if polling:
+            builder = builder.get_updates_request(telegram_request(1))
+    else:
+        builder = builder.connection_pool_size(options.connection_pool_size).pool_timeout(30)
     if not polling:
         builder = builder.updater(None)
     return builder.build()
