@@ -25,6 +25,7 @@ from typing import Any
 
 from bench.stats import Summary, process_cpu_seconds, rss_mb
 from bench.walker import Action, Command, Keyboard, Press, Type, Walker, free_texts
+from bot import runtime
 
 TELEGRAM_CODES = {"nl": "nl", "en": "en", "ar": "ar", "fa": "fa", "tr": "tr"}
 REPLY_TIMEOUT = 30.0
@@ -74,6 +75,7 @@ async def run(
     turns_each: int = 20,
     concurrency: int = 32,
     label: str = "sqlite",
+    http: str = "own",
 ) -> E2EFigures:
     from bot.testing.botapi import BotApiServer
 
@@ -87,7 +89,7 @@ async def run(
         }
         port = _free_port()
         command = [sys.executable, "-m", "bench.e2e", "--role", "bot", "--mode", mode]
-        command += ["--concurrency", str(concurrency), "--port", str(port)]
+        command += ["--concurrency", str(concurrency), "--port", str(port), "--http", http]
         if mode == "webhook":
             env |= {"WEBHOOK_URL": f"http://127.0.0.1:{port}", "WEBHOOK_SECRET": "bench"}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [env.get("PYTHONPATH"), _root()]))
@@ -271,7 +273,10 @@ async def _bot(args: argparse.Namespace) -> None:
         overall_per_second=1e6, private_per_second=1e6, private_burst=1000, group_per_minute=1e6
     )
     options = TelegramOptions(
-        limits=unlimited, max_concurrent_turns=args.concurrency, publish_commands=False
+        limits=unlimited,
+        max_concurrent_turns=args.concurrency,
+        publish_commands=False,
+        own_http_client=args.http == "own",
     )
     app = await build_app(settings)
     try:
@@ -297,10 +302,13 @@ def main() -> None:
     parser.add_argument("--mode", choices=["polling", "webhook"], default="polling")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--port", type=int, default=18443)
+    parser.add_argument(
+        "--http", choices=["own", "httpx"], default="own", help="the bot's Bot API HTTP client"
+    )
     args = parser.parse_args()
     profile = os.environ.get("WEGWIJS_BENCH_PROFILE")
     if not profile:
-        asyncio.run(_bot(args))
+        runtime.run(_bot(args))  # the loop `wegwijs serve` and `wegwijs telegram` run on
         return
     # For finding where the bot's time goes: cProfile stats of the whole bot process.
     import cProfile

@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -25,12 +26,15 @@ from typing import Any
 
 import httpx
 
-from bench.stats import Summary, process_cpu_seconds, tree_rss_mb
+from bench.stats import Summary, process_cpu_seconds, rss_mb, tree_rss_mb
 from bench.walker import Action, Command, Keyboard, Press, Type, Walker, free_texts
 
-PEER = Path(__file__).resolve().parent / "peers" / "rasa_digid"
+ROOT = Path(__file__).resolve().parents[1]
+PEER = ROOT / "bench" / "peers" / "rasa_digid"
 TASK = "digid-aanvragen"
 MODEL_NAME = "rasa-digid"
+WARMUP = 5
+"""Conversations before the timed ones, on each side (first-call costs, caches)."""
 
 # The peer's button payloads and the walker's callback actions (the same buttons).
 _ACTIONS = {
@@ -58,27 +62,38 @@ class PeerFigures:
     peer_latency: list[float]
     peer_cpu_seconds: float
     peer_rss_mb: float
+    peer_peak_rss_mb: float
     peer_ready_seconds: float
+    peer_http_floor: list[float]
     ours_total: list[float]
     ours_own: list[float]
     ours_cpu_seconds: float
     ours_rss_mb: float
+    ours_peak_rss_mb: float
     peer_lost: int
     ours_lost: int
+    ours_errors: int
 
     def as_json(self) -> dict[str, Any]:
         peer = Summary.of(self.peer_latency)
+        floor = Summary.of(self.peer_http_floor)
         total = Summary.of(self.ours_total)
         own = Summary.of(self.ours_own)
         peer_cpu = self.peer_cpu_seconds / max(1, peer.n) * 1000
         ours_cpu = self.ours_cpu_seconds / max(1, total.n) * 1000
+
+        def ratio(theirs: float, mine: float) -> float | None:
+            return round(theirs / mine, 1) if mine else None
+
         return {
             "conversations": self.conversations,
             "rasa_only": {
                 "turns": peer.n,
                 "latency": peer.as_json(),
+                "http_floor": floor.as_json(),
                 "cpu_ms_per_turn": round(peer_cpu, 3),
                 "rss_mb": round(self.peer_rss_mb, 1),
+                "peak_rss_mb": round(self.peer_peak_rss_mb, 1),
                 "ready_seconds": round(self.peer_ready_seconds, 1),
                 "walks_lost": self.peer_lost,
             },
@@ -88,13 +103,16 @@ class PeerFigures:
                 "latency_own": own.as_json(),
                 "cpu_ms_per_turn": round(ours_cpu, 3),
                 "rss_mb": round(self.ours_rss_mb, 1),
+                "peak_rss_mb": round(self.ours_peak_rss_mb, 1),
                 "walks_lost": self.ours_lost,
+                "errors": self.ours_errors,
             },
-            "ratio_p50_latency": round(peer.p50 / total.p50, 1) if total.p50 else None,
-            "ratio_cpu_per_turn": round(peer_cpu / ours_cpu, 1) if ours_cpu else None,
-            "ratio_memory": round(self.peer_rss_mb / self.ours_rss_mb, 1)
-            if self.ours_rss_mb
-            else None,
+            "ratio_p50_latency": ratio(peer.p50, total.p50),
+            "ratio_p95_latency": ratio(peer.p95, total.p95),
+            "ratio_p50_latency_without_http": ratio(peer.p50 - floor.p50, total.p50),
+            "ratio_cpu_per_turn": ratio(peer_cpu, ours_cpu),
+            "ratio_memory": ratio(self.peer_rss_mb, self.ours_rss_mb),
+            "ratio_peak_memory": ratio(self.peer_peak_rss_mb, self.ours_peak_rss_mb),
         }
 
 
@@ -264,10 +282,10 @@ def digid_walkers(count: int, first_chat: int, seed: int = 9) -> list[Walker]:
     ]
 
 
-async def ours(conversations: int) -> tuple[list[float], list[float], float, float, int]:
+async def ours(conversations: int) -> dict[str, Any]:
     """Our assistant, the same walks through the Telegram adapter in process, on SQLite."""
     from bench.databases import fresh_sqlite
-    from bench.stats import cpu_seconds, rss_mb
+    from bench.stats import cpu_seconds
     from bench.turns import START, Harness, walk_all
     from bot.app import build_app
     from bot.clock import FixedClock
@@ -278,23 +296,74 @@ async def ours(conversations: int) -> tuple[list[float], list[float], float, flo
         app = await build_app(Settings(database_url=url, log_level="WARNING"), clock=clock)
         try:
             async with Harness(app, clock) as harness:
-                await walk_all(harness, digid_walkers(10, 3_000_000, seed=4))
+                await walk_all(harness, digid_walkers(WARMUP, 3_000_000, seed=4))
                 harness.reset_timings()
                 walkers = digid_walkers(conversations, 3_100_000)
                 before = cpu_seconds()
                 for walker in walkers:  # one conversation after the other, as with the peer
                     await walk_all(harness, [walker])
                 cpu = cpu_seconds() - before
-                lost = sum(not w.finished for w in walkers)
-                return (
-                    list(harness.timings.total),
-                    list(harness.timings.own),
-                    cpu,
-                    rss_mb(os.getpid()),
-                    lost,
-                )
+                return {
+                    "total": list(harness.timings.total),
+                    "own": list(harness.timings.own),
+                    "cpu_seconds": cpu,
+                    "rss_mb": rss_mb(os.getpid()),
+                    "peak_rss_mb": rss_mb(os.getpid(), "VmHWM"),
+                    "lost": sum(not w.finished for w in walkers),
+                    "errors": harness.errors,
+                }
         finally:
             await app.close()
+
+
+def ours_in_own_process(conversations: int) -> dict[str, Any]:
+    """`ours` in a fresh Python process: its peak memory is then our assistant's alone, not
+    the benchmark's (which has filled databases and run other sections by now)."""
+    answer = subprocess.run(
+        [sys.executable, "-m", "bench.peer", "--ours", str(conversations)],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+        timeout=1800,
+    )
+    if answer.returncode != 0:
+        tail = answer.stderr.decode("utf-8", "replace")[-3000:]
+        raise RuntimeError(f"our side of the peer benchmark failed ({answer.returncode}):\n{tail}")
+    figures: dict[str, Any] = json.loads(answer.stdout.decode().strip().splitlines()[-1])
+    return figures
+
+
+def tree_peak_rss_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a process and its descendants, summed."""
+    total = 0.0
+    for member in [pid, *_descendants(pid)]:
+        try:
+            total += rss_mb(member, "VmHWM")
+        except OSError:
+            continue
+    return total
+
+
+def _descendants(pid: int) -> list[int]:
+    children: list[int] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            children.extend(int(c) for c in (task / "children").read_text().split())
+    except OSError:
+        return []
+    return children + [d for child in children for d in _descendants(child)]
+
+
+async def _http_floor(client: httpx.AsyncClient, base: str, rounds: int = 200) -> list[float]:
+    """Round trips to the peer's `GET /` (Sanic answers it without any dialogue work): how much
+    of a webhook turn's latency is loopback HTTP and the web framework."""
+    floor = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        answer = await client.get(base + "/")
+        floor.append(time.perf_counter() - started)
+        answer.raise_for_status()
+    return floor
 
 
 async def run(python: Path, conversations: int, say: Any = print) -> PeerFigures:
@@ -302,7 +371,8 @@ async def run(python: Path, conversations: int, say: Any = print) -> PeerFigures
 
     model = trained_model(python, say)
     port = free_port()
-    url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+    base = f"http://127.0.0.1:{port}"
+    url = base + "/webhooks/rest/webhook"
     started = time.perf_counter()
     process = _serve(python, model, port)
     try:
@@ -310,7 +380,7 @@ async def run(python: Path, conversations: int, say: Any = print) -> PeerFigures
             await _wait_ready(client, url, process, timeout=300)
             ready = time.perf_counter() - started
             warmup: list[float] = []
-            for walker in digid_walkers(3, 2_000_000, seed=4):
+            for walker in digid_walkers(WARMUP, 2_000_000, seed=4):
                 await _converse(client, url, walker, warmup)
             latency: list[float] = []
             cpu_before = process_cpu_seconds(process.pid)
@@ -320,19 +390,42 @@ async def run(python: Path, conversations: int, say: Any = print) -> PeerFigures
             ]
             peer_cpu = process_cpu_seconds(process.pid) - cpu_before
             peer_rss = tree_rss_mb(process.pid)
+            peer_peak = tree_peak_rss_mb(process.pid)
+            floor = await _http_floor(client, base)
     finally:
         stop(process)
-    total, own, cpu, rss, lost = await ours(conversations)
+    say(f"peer: our assistant, the same {conversations} conversations ...")
+    mine = ours_in_own_process(conversations)
     return PeerFigures(
         conversations=conversations,
         peer_latency=latency,
         peer_cpu_seconds=peer_cpu,
         peer_rss_mb=peer_rss,
+        peer_peak_rss_mb=peer_peak,
         peer_ready_seconds=ready,
-        ours_total=total,
-        ours_own=own,
-        ours_cpu_seconds=cpu,
-        ours_rss_mb=rss,
+        peer_http_floor=floor,
+        ours_total=mine["total"],
+        ours_own=mine["own"],
+        ours_cpu_seconds=mine["cpu_seconds"],
+        ours_rss_mb=mine["rss_mb"],
+        ours_peak_rss_mb=mine["peak_rss_mb"],
         peer_lost=sum(not f for f in finished),
-        ours_lost=lost,
+        ours_lost=mine["lost"],
+        ours_errors=mine["errors"],
     )
+
+
+def main(argv: list[str]) -> int:
+    """`python -m bench.peer --ours N`: our side, one JSON line on stdout."""
+    import logging
+
+    logging.getLogger().setLevel(logging.WARNING)
+    if len(argv) != 2 or argv[0] != "--ours":
+        print("usage: python -m bench.peer --ours CONVERSATIONS", file=sys.stderr)
+        return 2
+    print(json.dumps(asyncio.run(ours(int(argv[1])))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

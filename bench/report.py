@@ -129,16 +129,30 @@ def _scale(add: Any, section: dict[str, Any]) -> None:
             add(f"  {kind:11}skipped: {f['skipped']}")
             continue
         ratio = f["own_p50_full_over_empty"]
+        rows = f.get("rows", {})
         add(
-            f"  {kind:11}{f['participants']:,} participants, {f['progress_rows']:,} progress "
-            f"rows, {f['events']:,} events (filled in {f['seed_seconds']:.0f} s): own p50 "
-            f"{f['own_empty']['p50_ms']:.2f} ms empty, {f['own_full']['p50_ms']:.2f} ms full "
-            f"= x{ratio:.2f}, <= x1.2: {verdict(ratio <= TARGETS['scale_ratio'])}; "
-            f"{f['statements_explained']} statements explained, "
-            f"{len(f['full_scans'])} full scans"
+            f"  {kind:11}{rows.get('participants', f['participants']):,} participants, "
+            f"{rows.get('task_progress', f['progress_rows']):,} progress rows, "
+            f"{rows.get('events', f['events']):,} events, {rows.get('reminders', 0):,} reminders "
+            f"(filled in {f['seed_seconds']:.0f} s); {f['turns_each']} turns each"
+        )
+        add(
+            f"  {'':11}own p50 {f['own_empty']['p50_ms']:.2f} ms empty, "
+            f"{f['own_full']['p50_ms']:.2f} ms full = x{ratio:.2f} (p95 "
+            f"{f['own_empty']['p95_ms']:.2f} / {f['own_full']['p95_ms']:.2f}; total p50 "
+            f"x{f.get('total_p50_full_over_empty', 0):.2f}); <= x1.2: "
+            f"{verdict(ratio <= TARGETS['scale_ratio'])}"
+        )
+        add(
+            f"  {'':11}{f['statements_explained']} statements explained "
+            f"({f.get('statements_per_turn', 0):.1f} per turn), "
+            f"{len(f['full_scans'])} with a full scan: "
+            f"{verdict(not f['full_scans'])}"
         )
         for scan in f["full_scans"]:
-            add(f"    full scan: {scan['statement'][:90]} ({scan['plan'][:60]})")
+            tables = ", ".join(scan.get("tables", []))
+            add(f"    full scan of {tables}: {' '.join(scan['statement'].split())[:90]}")
+            add(f"      plan: {scan['plan'][:110]}")
 
 
 def _startup(add: Any, section: dict[str, Any]) -> None:
@@ -187,21 +201,34 @@ def _peer(add: Any, section: dict[str, Any]) -> None:
     rasa, ours = section["rasa_only"], section["wegwijs"]
     add(
         f"Side by side with a Rasa-only assistant, the DigiD guide ({section['conversations']} "
-        f"conversations, {rasa['turns']} turns each side)"
+        f"conversations; {rasa['turns']} turns Rasa only, {ours['turns']} Wegwijs)"
     )
-    add(f"  {'':12}{'p50 ms':>8}{'p95 ms':>8}{'CPU ms/turn':>13}{'RSS MB':>8}")
+    add(
+        f"  {'':12}{'p50 ms':>8}{'p95 ms':>8}{'CPU ms/turn':>13}{'RSS MB':>8}{'peak MB':>9}"
+        f"{'lost':>6}"
+    )
     add(
         f"  {'Rasa only':12}{rasa['latency']['p50_ms']:8.2f}{rasa['latency']['p95_ms']:8.2f}"
-        f"{rasa['cpu_ms_per_turn']:13.2f}{rasa['rss_mb']:8.0f}"
+        f"{rasa['cpu_ms_per_turn']:13.2f}{rasa['rss_mb']:8.0f}{rasa.get('peak_rss_mb', 0):9.0f}"
+        f"{rasa['walks_lost']:6}"
     )
     lat = ours["latency_adapter"]
     add(
         f"  {'Wegwijs':12}{lat['p50_ms']:8.2f}{lat['p95_ms']:8.2f}"
-        f"{ours['cpu_ms_per_turn']:13.2f}{ours['rss_mb']:8.0f}"
+        f"{ours['cpu_ms_per_turn']:13.2f}{ours['rss_mb']:8.0f}{ours.get('peak_rss_mb', 0):9.0f}"
+        f"{ours['walks_lost']:6}"
     )
     ratio = min(section["ratio_p50_latency"] or 0, section["ratio_cpu_per_turn"] or 0)
     add(
-        f"  ratio: x{section['ratio_p50_latency']} latency, x{section['ratio_cpu_per_turn']} CPU, "
+        f"  ratio: x{section['ratio_p50_latency']} p50 latency (x"
+        f"{section.get('ratio_p50_latency_without_http')} without the HTTP round trip), "
+        f"x{section.get('ratio_p95_latency')} p95, x{section['ratio_cpu_per_turn']} CPU, "
         f"x{section['ratio_memory']} memory; >= x10 cheaper: "
         f"{verdict(ratio >= TARGETS['peer_ratio'])}"
     )
+    if "http_floor" in rasa:
+        add(
+            f"  Rasa only through POST /webhooks/rest/webhook (its HTTP round trip alone, GET /: "
+            f"p50 {rasa['http_floor']['p50_ms']:.2f} ms); Wegwijs through the Telegram adapter "
+            f"in process, on SQLite, in its own process"
+        )

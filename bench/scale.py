@@ -9,9 +9,8 @@ database: a full scan of one of the big tables on the path of a turn is reported
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import random
+import re
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import event
 
+from bench.scale_seed import Shape, seed_postgres, seed_sqlite
 from bench.stats import Summary
 from bench.turns import START, Harness, make_walkers
 from bench.walker import Action, Walker
@@ -27,20 +27,9 @@ from bot.clock import FixedClock
 from bot.settings import Settings
 
 BIG_TABLES = ("participants", "conversation_states", "task_progress", "events", "reminders")
-EVENT_KINDS = (
-    "language_chosen",
-    "consent_given",
-    "task_started",
-    "step_reached",
-    "step_done",
-    "step_reached",
-    "step_done",
-    "term_explained",
-    "step_failed",
-    "task_done",
-)
-STATUSES = ("in_progress", "done", "stuck", "done", "in_progress")
-FIRST_CHAT = 90_000_000
+"""The tables the seed fills; a full scan of any other table is reported too."""
+WALKER_CHATS = 5_000_000
+WARMUP_CHATS = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -61,15 +50,32 @@ class Size:
 @dataclass
 class Plan:
     statement: str
-    verdict: str
-    """"index" or "scan of <table>"."""
+    runs: int
+    """How often the timed turns on the filled database ran it."""
+    scans: list[str]
+    """Tables read in full (empty: every table access is an index look-up or none at all)."""
     detail: str
+    generic: str = ""
+    """PostgreSQL: the generic plan, which a prepared statement may switch to after five runs."""
+
+    def as_json(self) -> dict[str, Any]:
+        found: dict[str, Any] = {
+            "statement": " ".join(self.statement.split()),
+            "runs": self.runs,
+            "plan": self.detail,
+            "full_scan": bool(self.scans),
+            "scanned_tables": self.scans,
+        }
+        if self.generic:
+            found["generic_plan"] = self.generic
+        return found
 
 
 @dataclass
 class ScaleFigures:
     database: str
     size: Size
+    rows: dict[str, int]
     seed_seconds: float
     turns: int
     empty: list[float]
@@ -84,12 +90,14 @@ class ScaleFigures:
         return Summary.of(self.full).p50 / empty if empty else 0.0
 
     def as_json(self) -> dict[str, Any]:
-        scans = [p for p in self.plans if p.verdict != "index"]
+        scans = [p for p in self.plans if p.scans]
+        empty_total = Summary.of(self.empty_total).p50
         return {
             "database": self.database,
             "participants": self.size.participants,
             "progress_rows": self.size.progress,
             "events": self.size.events,
+            "rows": self.rows,
             "seed_seconds": round(self.seed_seconds, 1),
             "turns_each": self.turns,
             "own_empty": Summary.of(self.empty).as_json(),
@@ -97,213 +105,27 @@ class ScaleFigures:
             "total_empty": Summary.of(self.empty_total).as_json(),
             "total_full": Summary.of(self.full_total).as_json(),
             "own_p50_full_over_empty": round(self.ratio, 3),
+            "total_p50_full_over_empty": round(
+                Summary.of(self.full_total).p50 / empty_total if empty_total else 0.0, 3
+            ),
             "statements_explained": len(self.plans),
-            "full_scans": [{"statement": p.statement, "plan": p.detail} for p in scans],
+            "statements_per_turn": round(sum(p.runs for p in self.plans) / max(1, self.turns), 2),
+            "sequential_scans": len(scans),
+            "full_scans": [
+                {"statement": p.statement, "tables": p.scans, "plan": p.detail} for p in scans
+            ],
+            "plans": [p.as_json() for p in self.plans],
         }
-
-
-# -- filling a database ----------------------------------------------------------------------
-def _rows(size: Size, languages: list[str], tasks: list[tuple[str, str]]) -> dict[str, Any]:
-    """Generators of rows for every table, as plain tuples (SQLite's datetime text format)."""
-    rng = random.Random(42)
-
-    def stamp(moment: dt.datetime) -> str:
-        return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-    def participants() -> Any:
-        for i in range(size.participants):
-            seen = START - dt.timedelta(minutes=rng.randrange(1, 200_000))
-            yield (
-                i + 1,
-                "telegram",
-                str(FIRST_CHAT + i),
-                languages[i % len(languages)],
-                "given",
-                stamp(seen - dt.timedelta(days=30)),
-                stamp(seen - dt.timedelta(days=30)),
-                stamp(seen),
-            )
-
-    state = json.dumps(
-        {
-            "extra": {},
-            "keyboard": 7,
-            "misunderstood": 0,
-            "screen": "menu",
-            "step_id": None,
-            "task_id": None,
-        },
-        separators=(",", ":"),
-        sort_keys=True,
-    )
-
-    def states() -> Any:
-        when = stamp(START - dt.timedelta(days=1))
-        for i in range(size.participants):
-            yield (i + 1, state, 7, when)
-
-    def progress() -> Any:
-        when = stamp(START - dt.timedelta(days=2))
-        for i in range(size.participants):
-            for k in range(size.progress_each):
-                task, step = tasks[(i + k) % len(tasks)]
-                status = STATUSES[(i + k) % len(STATUSES)]
-                done = when if status == "done" else None
-                yield (i + 1, task, step, status, "{}", when, when, done)
-
-    def events() -> Any:
-        for i in range(size.participants):
-            language = languages[i % len(languages)]
-            for k in range(size.events_each):
-                task, step = tasks[(i + k) % len(tasks)]
-                at = stamp(START - dt.timedelta(minutes=rng.randrange(1, 500_000)))
-                yield (i + 1, EVENT_KINDS[k % len(EVENT_KINDS)], task, step, language, at)
-
-    def reminders() -> Any:
-        for i in range(size.participants):
-            task, step = tasks[i % len(tasks)]
-            due = START + dt.timedelta(minutes=rng.randrange(-10_000, 10_000))
-            status = "pending" if i % 3 else "sent"
-            yield (
-                i + 1,
-                "nudge",
-                f"nudge:{i + 1}:{task}:{step}",
-                stamp(due),
-                stamp(due + dt.timedelta(days=2)),
-                task,
-                step,
-                status,
-                stamp(due - dt.timedelta(days=3)),
-            )
-
-    return {
-        "participants": participants(),
-        "states": states(),
-        "progress": progress(),
-        "events": events(),
-        "reminders": reminders(),
-    }
-
-
-_INSERTS = {
-    "participants": "INSERT INTO participants (id, channel, chat_id, language, consent, "
-    "consent_at, created_at, last_seen_at, share_with_trainer, nudges_enabled, nudges_max) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 1, 1)",
-    "states": "INSERT INTO conversation_states (participant_id, data, version, updated_at) "
-    "VALUES (?, ?, ?, ?)",
-    "progress": "INSERT INTO task_progress (participant_id, task_id, step_id, status, failures, "
-    "started_at, updated_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    "events": "INSERT INTO events (participant_id, kind, task_id, step_id, language, at) "
-    "VALUES (?, ?, ?, ?, ?, ?)",
-    "reminders": "INSERT INTO reminders (participant_id, kind, key, due_at, expires_at, task_id, "
-    "step_id, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-}
-
-
-def seed_sqlite(path: str, size: Size, languages: list[str], tasks: list[tuple[str, str]]) -> None:
-    connection = sqlite3.connect(path)
-    try:
-        connection.execute("PRAGMA synchronous=OFF")
-        rows = _rows(size, languages, tasks)
-        with connection:
-            for table, sql in _INSERTS.items():
-                connection.executemany(sql, rows[table])
-    finally:
-        connection.close()
-
-
-async def seed_postgres(
-    url: str, size: Size, languages: list[str], tasks: list[tuple[str, str]]
-) -> None:
-    """Generated in the server (generate_series): a million rows in seconds, no Python loop."""
-    import asyncpg
-
-    from bench.databases import plain
-
-    connection = await asyncpg.connect(plain(url))
-    n = size.participants
-    langs = "ARRAY[" + ",".join(f"'{code}'" for code in languages) + "]"
-    task_ids = "ARRAY[" + ",".join(f"'{t}'" for t, _ in tasks) + "]"
-    steps = "ARRAY[" + ",".join(f"'{s}'" for _, s in tasks) + "]"
-    kinds = "ARRAY[" + ",".join(f"'{k}'" for k in EVENT_KINDS) + "]"
-    statuses = "ARRAY[" + ",".join(f"'{s}'" for s in STATUSES) + "]"
-    start = START.isoformat()
-    try:
-        async with connection.transaction():
-            await connection.execute(
-                f"""
-                INSERT INTO participants (id, channel, chat_id, language, consent, consent_at,
-                    created_at, last_seen_at, share_with_trainer, nudges_enabled, nudges_max)
-                SELECT i, 'telegram', ({FIRST_CHAT} + i - 1)::text,
-                    ({langs})[1 + (i - 1) % {len(languages)}], 'given',
-                    '{start}'::timestamptz - interval '40 days',
-                    '{start}'::timestamptz - interval '40 days',
-                    '{start}'::timestamptz - (random() * 200000) * interval '1 minute',
-                    false, true, 1
-                FROM generate_series(1, {n}) AS i
-                """
-            )
-            await connection.execute(
-                f"SELECT setval(pg_get_serial_sequence('participants', 'id'), {n})"
-            )
-            await connection.execute(
-                f"""
-                INSERT INTO conversation_states (participant_id, data, version, updated_at)
-                SELECT i, '{{"extra":{{}},"keyboard":7,"misunderstood":0,"screen":"menu",'
-                    || '"step_id":null,"task_id":null}}', 7,
-                    '{start}'::timestamptz - interval '1 day'
-                FROM generate_series(1, {n}) AS i
-                """
-            )
-            await connection.execute(
-                f"""
-                INSERT INTO task_progress (participant_id, task_id, step_id, status, failures,
-                    started_at, updated_at, completed_at)
-                SELECT i, ({task_ids})[1 + (i + k) % {len(tasks)}],
-                    ({steps})[1 + (i + k) % {len(tasks)}],
-                    ({statuses})[1 + (i + k) % {len(STATUSES)}], '{{}}',
-                    '{start}'::timestamptz - interval '2 days',
-                    '{start}'::timestamptz - interval '2 days', NULL
-                FROM generate_series(1, {n}) AS i, generate_series(0, {size.progress_each - 1}) AS k
-                """
-            )
-            await connection.execute(
-                f"""
-                INSERT INTO events (participant_id, kind, task_id, step_id, language, at)
-                SELECT i, ({kinds})[1 + k % {len(EVENT_KINDS)}],
-                    ({task_ids})[1 + (i + k) % {len(tasks)}],
-                    ({steps})[1 + (i + k) % {len(tasks)}],
-                    ({langs})[1 + (i - 1) % {len(languages)}],
-                    '{start}'::timestamptz - (random() * 500000) * interval '1 minute'
-                FROM generate_series(1, {n}) AS i, generate_series(0, {size.events_each - 1}) AS k
-                """
-            )
-            await connection.execute(
-                f"""
-                INSERT INTO reminders (participant_id, kind, key, due_at, expires_at, task_id,
-                    step_id, status, created_at)
-                SELECT i, 'nudge',
-                    'nudge:' || i || ':' || ({task_ids})[1 + i % {len(tasks)}] || ':'
-                        || ({steps})[1 + i % {len(tasks)}],
-                    '{start}'::timestamptz + (random() - 0.5) * interval '14 days',
-                    '{start}'::timestamptz + interval '3 days',
-                    ({task_ids})[1 + i % {len(tasks)}], ({steps})[1 + i % {len(tasks)}],
-                    CASE WHEN i % 3 = 0 THEN 'sent' ELSE 'pending' END,
-                    '{start}'::timestamptz - interval '3 days'
-                FROM generate_series(1, {n}) AS i
-                """
-            )
-        await connection.execute("ANALYZE")
-    finally:
-        await connection.close()
 
 
 # -- the comparison ------------------------------------------------------------------------------
 class _Recorder:
-    """Every distinct statement the database was asked during the timed turns, one example each."""
+    """Every distinct statement the database was asked during the timed turns: one example of
+    its parameters and how often it ran."""
 
     def __init__(self) -> None:
         self.seen: dict[str, Any] = {}
+        self.runs: dict[str, int] = {}
 
     def __call__(
         self,
@@ -314,10 +136,16 @@ class _Recorder:
         context: Any,
         executemany: bool,
     ) -> None:
+        self.runs[statement] = self.runs.get(statement, 0) + 1
         if statement not in self.seen:
             if executemany and parameters:
                 parameters = parameters[0]
             self.seen[statement] = parameters
+
+    def direct(self, statement: str, parameters: Any, executemany: bool) -> None:
+        """The same for the turn store's direct path (bot/store/direct.py), which runs most of
+        a turn's statements and which SQLAlchemy's events do not see."""
+        self(None, None, statement, parameters, None, False)
 
 
 async def compare(
@@ -326,6 +154,7 @@ async def compare(
     *,
     label: str,
     size: Size,
+    rows: dict[str, int],
     seed_seconds: float,
     participants: int,
     warmup: int = 20,
@@ -343,22 +172,25 @@ async def compare(
             await harness.__aenter__()
         try:
             for harness in harnesses:
-                await _walk([harness], [make_walkers(harness.app, warmup, 4_000_000, seed=3)])
+                await _walk([harness], [make_walkers(harness.app, warmup, WARMUP_CHATS, seed=3)])
                 harness.reset_timings()
             event.listen(apps[1].db.engine.sync_engine, "before_cursor_execute", recorder)
-            groups = [make_walkers(h.app, participants, 5_000_000, seed=9) for h in harnesses]
+            stop_listening = apps[1].assistant.store.listen(recorder.direct)
+            groups = [make_walkers(h.app, participants, WALKER_CHATS, seed=9) for h in harnesses]
             turns = await _walk(harnesses, groups)
+            stop_listening()
             event.remove(apps[1].db.engine.sync_engine, "before_cursor_execute", recorder)
         finally:
             for harness in harnesses:
                 await harness.__aexit__()
         if label == "sqlite":
-            plans = _explain_sqlite(full_url, recorder.seen)
+            plans = _explain_sqlite(full_url, recorder)
         else:
-            plans = await _explain_postgres(full_url, recorder.seen)
+            plans = await _explain_postgres(full_url, recorder)
         return ScaleFigures(
             database=label,
             size=size,
+            rows=rows,
             seed_seconds=seed_seconds,
             turns=turns,
             empty=list(harnesses[0].timings.own),
@@ -393,29 +225,73 @@ async def _walk(harnesses: list[Harness], groups: list[list[Walker]]) -> int:
     return turns // max(1, len(harnesses))
 
 
-def _scanned(detail: str) -> str | None:
-    for table in BIG_TABLES:
-        if f"SCAN {table}" in detail and "USING" not in detail.split(f"SCAN {table}", 1)[1][:40]:
-            return table
-    return None
+# -- the plans -----------------------------------------------------------------------------------
+_SQLITE_SCAN = re.compile(r"\bSCAN (?:TABLE )?(\w+)")
 
 
-def _explain_sqlite(url: str, statements: dict[str, Any]) -> list[Plan]:
+def sqlite_scans(detail: str) -> list[str]:
+    """Tables SQLite reads in full: "SCAN t", also "SCAN t USING (COVERING) INDEX i", which
+    walks the whole index; only "SEARCH t USING ..." is a look-up. Subqueries and constant
+    rows are not tables."""
+    found = []
+    for table in _SQLITE_SCAN.findall(detail):
+        if table not in ("CONSTANT", "SUBQUERY") and table not in found:
+            found.append(table)
+    return found
+
+
+def _explain_sqlite(url: str, recorder: _Recorder) -> list[Plan]:
     path = url.split("///", 1)[1]
     connection = sqlite3.connect(path)
     plans = []
     try:
-        for sql, parameters in statements.items():
+        for sql, parameters in recorder.seen.items():
+            if not _is_query(sql):
+                continue
             rows = connection.execute(f"EXPLAIN QUERY PLAN {sql}", parameters or ()).fetchall()
-            detail = "; ".join(str(row[-1]) for row in rows) or "(no table access)"
-            table = _scanned(detail)
-            plans.append(Plan(sql, f"scan of {table}" if table else "index", detail))
+            detail = "; ".join(str(row[-1]) for row in rows) or "(no table read)"
+            plans.append(Plan(sql, recorder.runs[sql], sqlite_scans(detail), detail))
     finally:
         connection.close()
     return plans
 
 
-async def _explain_postgres(url: str, statements: dict[str, Any]) -> list[Plan]:
+def _is_query(sql: str) -> bool:
+    return sql.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE", "INSERT", "WITH"))
+
+
+def postgres_scans(tree: dict[str, Any]) -> list[str]:
+    """Tables PostgreSQL reads in full: a Seq Scan, or an index scan without an index
+    condition (the whole index in order)."""
+    found = []
+    for node in _nodes(tree):
+        relation = node.get("Relation Name")
+        if not relation:
+            continue
+        kind = node.get("Node Type", "")
+        whole_index = kind in ("Index Scan", "Index Only Scan") and "Index Cond" not in node
+        if (kind == "Seq Scan" or whole_index) and relation not in found:
+            found.append(relation)
+    return found
+
+
+def _describe(tree: dict[str, Any]) -> str:
+    parts = []
+    for node in _nodes(tree):
+        text = node.get("Node Type", "")
+        if node.get("Relation Name"):
+            text += f" {node['Relation Name']}"
+        if node.get("Index Name"):
+            text += f" using {node['Index Name']}"
+        if node.get("Conflict Arbiter Indexes"):
+            text += f" (on conflict: {', '.join(node['Conflict Arbiter Indexes'])})"
+        parts.append(text)
+    return " / ".join(parts)
+
+
+async def _explain_postgres(url: str, recorder: _Recorder) -> list[Plan]:
+    """Each statement's plan for the parameters it ran with, and its generic plan (what a
+    prepared statement uses once PostgreSQL decides the parameters do not matter)."""
     import asyncpg
 
     from bench.databases import plain
@@ -423,25 +299,31 @@ async def _explain_postgres(url: str, statements: dict[str, Any]) -> list[Plan]:
     connection = await asyncpg.connect(plain(url))
     plans = []
     try:
-        for sql, parameters in statements.items():
-            if (
-                not sql.lstrip()
-                .upper()
-                .startswith(("SELECT", "UPDATE", "DELETE", "INSERT", "WITH"))
-            ):
+        for number, (sql, parameters) in enumerate(recorder.seen.items()):
+            if not _is_query(sql):
                 continue
             raw = await connection.fetchval(f"EXPLAIN (FORMAT JSON) {sql}", *(parameters or ()))
             tree = json.loads(raw)[0]["Plan"]
-            scans = [
-                node.get("Relation Name", "")
-                for node in _nodes(tree)
-                if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") in BIG_TABLES
-            ]
-            detail = " / ".join(
-                f"{node.get('Node Type')} {node.get('Relation Name', '')}".strip()
-                for node in _nodes(tree)
-            )
-            plans.append(Plan(sql, f"scan of {scans[0]}" if scans else "index", detail))
+            scans = postgres_scans(tree)
+            generic = ""
+            count = len(parameters or ())
+            try:
+                await connection.execute(f"PREPARE bench_{number} AS {sql}")
+                await connection.execute("SET plan_cache_mode = force_generic_plan")
+                nulls = ", ".join("NULL" for _ in range(count))
+                raw = await connection.fetchval(
+                    f"EXPLAIN (FORMAT JSON) EXECUTE bench_{number}"
+                    + (f"({nulls})" if count else "")
+                )
+                generic_tree = json.loads(raw)[0]["Plan"]
+                generic = _describe(generic_tree)
+                scans += [t for t in postgres_scans(generic_tree) if t not in scans]
+            except asyncpg.PostgresError as error:
+                generic = f"(not explained: {error})"
+            finally:
+                await connection.execute("RESET plan_cache_mode")
+                await connection.execute("DEALLOCATE ALL")
+            plans.append(Plan(sql, recorder.runs[sql], scans, _describe(tree), generic))
     finally:
         await connection.close()
     return plans
@@ -454,10 +336,15 @@ def _nodes(tree: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def content_shape(app_content: Any) -> tuple[list[str], list[tuple[str, str]]]:
-    languages = [lang.code for lang in app_content.languages.languages]
-    tasks = [(task.id, task.steps[0].id) for task in app_content.tasks.values()]
-    return languages, tasks
+def content_shape(content: Any) -> Shape:
+    return Shape(
+        languages=[lang.code for lang in content.languages.languages],
+        tasks=[(task.id, [step.id for step in task.steps]) for task in content.tasks.values()],
+        libraries=[
+            (library.id, [branch.id for branch in library.branches])
+            for library in content.libraries.libraries
+        ],
+    )
 
 
 async def run(kind: str, size: Size, participants: int, postgres_url: str = "") -> ScaleFigures:
@@ -468,7 +355,7 @@ async def run(kind: str, size: Size, participants: int, postgres_url: str = "") 
     from bot.app import load_everything
     from bot.store.db import Database
 
-    languages, tasks = content_shape(load_everything()[0])
+    shape = content_shape(load_everything()[0])
     async with contextlib.AsyncExitStack() as stack:
         if kind == "sqlite":
             empty = stack.enter_context(fresh_sqlite())
@@ -485,10 +372,16 @@ async def run(kind: str, size: Size, participants: int, postgres_url: str = "") 
         started = time.perf_counter()
         if kind == "sqlite":
             # No ANALYZE afterwards: the bot never runs it, so the planner works without stats.
-            seed_sqlite(full.split("///", 1)[1], size, languages, tasks)
+            rows = seed_sqlite(full.split("///", 1)[1], size, shape, START)
         else:
-            await seed_postgres(full, size, languages, tasks)
+            rows = await seed_postgres(full, size, shape, START)
         seeded = time.perf_counter() - started
         return await compare(
-            empty, full, label=kind, size=size, seed_seconds=seeded, participants=participants
+            empty,
+            full,
+            label=kind,
+            size=size,
+            rows=rows,
+            seed_seconds=seeded,
+            participants=participants,
         )
