@@ -333,27 +333,6 @@ def ours_in_own_process(conversations: int) -> dict[str, Any]:
     return figures
 
 
-def tree_peak_rss_mb(pid: int) -> float:
-    """Peak resident memory (VmHWM) of a process and its descendants, summed."""
-    total = 0.0
-    for member in [pid, *_descendants(pid)]:
-        try:
-            total += rss_mb(member, "VmHWM")
-        except OSError:
-            continue
-    return total
-
-
-def _descendants(pid: int) -> list[int]:
-    children: list[int] = []
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            children.extend(int(c) for c in (task / "children").read_text().split())
-    except OSError:
-        return []
-    return children + [d for child in children for d in _descendants(child)]
-
-
 async def _http_floor(client: httpx.AsyncClient, base: str, rounds: int = 200) -> list[float]:
     """Round trips to the peer's `GET /` (Sanic answers it without any dialogue work): how much
     of a webhook turn's latency is loopback HTTP and the web framework."""
@@ -390,7 +369,7 @@ async def run(python: Path, conversations: int, say: Any = print) -> PeerFigures
             ]
             peer_cpu = process_cpu_seconds(process.pid) - cpu_before
             peer_rss = tree_rss_mb(process.pid)
-            peer_peak = tree_peak_rss_mb(process.pid)
+            peer_peak = tree_rss_mb(process.pid, "VmHWM")
             floor = await _http_floor(client, base)
     finally:
         stop(process)

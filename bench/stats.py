@@ -84,12 +84,13 @@ def rss_mb(pid: int, field: str = "VmRSS") -> float:
     return 0.0
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants now (Rasa forks workers)."""
+def tree_rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """Resident memory of a process and all its descendants (Rasa forks workers), summed: now
+    (VmRSS) or each one's peak (VmHWM)."""
     total = 0.0
     for child in [pid, *_descendants(pid)]:
         try:
-            total += rss_mb(child)
+            total += rss_mb(child, field)
         except OSError:
             continue
     return total

@@ -72,6 +72,25 @@ class Direct:
         self._postgres = self.dialect.name == "postgresql"
         self.listeners: list[StatementListener] = []
 
+    def prepared(
+        self, statement: Executable, values: Mapping[str, Any]
+    ) -> tuple[CompiledStatement, tuple[Any, ...]]:
+        """The compiled statement and its driver arguments, told to the listeners (if any)."""
+        compiled = self.compiled(statement)
+        args = compiled.args(values)
+        if self.listeners:
+            self.heard(compiled.sql, args)
+        return compiled, args
+
+    def prepared_many(
+        self, statement: Executable, rows: Sequence[Mapping[str, Any]], column_keys: Sequence[str]
+    ) -> tuple[CompiledStatement, list[tuple[Any, ...]]]:
+        compiled = self.compiled(statement, column_keys)
+        args = [compiled.args(row) for row in rows]
+        if self.listeners and args:
+            self.heard(compiled.sql, args[0], True)
+        return compiled, args
+
     def heard(self, sql: str, args: Sequence[Any], many: bool = False) -> None:
         for listener in self.listeners:
             listener(sql, args, many)
@@ -159,26 +178,19 @@ class _SqliteWriter:
         self._connection = connection
 
     async def rows(self, statement: Executable, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        compiled = self._direct.compiled(statement)
-        args = compiled.args(values)
-        self._direct.heard(compiled.sql, args)
+        compiled, args = self._direct.prepared(statement, values)
         cursor = await _sqlite_call(lambda: self._connection.execute(compiled.sql, args))
         return [compiled.row(raw) for raw in cursor.fetchall()]
 
     async def execute(self, statement: Executable, values: Mapping[str, Any]) -> int:
-        compiled = self._direct.compiled(statement)
-        args = compiled.args(values)
-        self._direct.heard(compiled.sql, args)
+        compiled, args = self._direct.prepared(statement, values)
         cursor = await _sqlite_call(lambda: self._connection.execute(compiled.sql, args))
         return int(cursor.rowcount)
 
     async def execute_many(
         self, statement: Executable, rows: Sequence[Mapping[str, Any]], column_keys: Sequence[str]
     ) -> None:
-        compiled = self._direct.compiled(statement, column_keys)
-        args = [compiled.args(row) for row in rows]
-        if args:
-            self._direct.heard(compiled.sql, args[0], True)
+        compiled, args = self._direct.prepared_many(statement, rows, column_keys)
         await _sqlite_call(lambda: self._connection.executemany(compiled.sql, args))
 
 
@@ -188,16 +200,12 @@ class _AsyncpgWriter:
         self._connection = connection
 
     async def rows(self, statement: Executable, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        compiled = self._direct.compiled(statement)
-        args = compiled.args(values)
-        self._direct.heard(compiled.sql, args)
+        compiled, args = self._direct.prepared(statement, values)
         records = await self._connection.fetch(compiled.sql, *args)
         return [compiled.row(tuple(record)) for record in records]
 
     async def execute(self, statement: Executable, values: Mapping[str, Any]) -> int:
-        compiled = self._direct.compiled(statement)
-        args = compiled.args(values)
-        self._direct.heard(compiled.sql, args)
+        compiled, args = self._direct.prepared(statement, values)
         status: str = await self._connection.execute(compiled.sql, *args)
         # The command tag: "UPDATE 1", "INSERT 0 1".
         return int(status.rsplit(" ", 1)[-1])
@@ -205,10 +213,7 @@ class _AsyncpgWriter:
     async def execute_many(
         self, statement: Executable, rows: Sequence[Mapping[str, Any]], column_keys: Sequence[str]
     ) -> None:
-        compiled = self._direct.compiled(statement, column_keys)
-        args = [compiled.args(row) for row in rows]
-        if args:
-            self._direct.heard(compiled.sql, args[0], True)
+        compiled, args = self._direct.prepared_many(statement, rows, column_keys)
         await self._connection.executemany(compiled.sql, args)
 
 

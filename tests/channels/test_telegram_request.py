@@ -4,6 +4,7 @@ the server closes, answers that come too late, chunked answers, and proxies left
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -89,6 +90,19 @@ async def api() -> AsyncIterator[FakeApi]:
         yield fake
 
 
+@contextlib.asynccontextmanager
+async def client(
+    api: FakeApi, pool_size: int, method: str = "sendMessage"
+) -> AsyncIterator[tuple[BotApiRequest, str]]:
+    """Our client, started, and the URL of a Bot API method on the fake server."""
+    request = BotApiRequest(pool_size=pool_size)
+    await request.initialize()
+    try:
+        yield request, f"http://127.0.0.1:{api.port}/botTOKEN/{method}"
+    finally:
+        await request.shutdown()
+
+
 def numbered(number: int) -> RequestData:
     return RequestData(
         [
@@ -99,10 +113,7 @@ def numbered(number: int) -> RequestData:
 
 
 async def test_answers_over_kept_connections_and_a_closed_one_is_replaced(api: FakeApi) -> None:
-    request = BotApiRequest(pool_size=2)
-    url = f"http://127.0.0.1:{api.port}/botTOKEN/sendMessage"
-    await request.initialize()
-    try:
+    async with client(api, 2) as (request, url):
         api.close_after.add(2)
         api.chunked.add(3)
         assert [await request.post(url, numbered(n)) for n in (1, 2)] == [1, 2]
@@ -115,30 +126,20 @@ async def test_answers_over_kept_connections_and_a_closed_one_is_replaced(api: F
         assert api.connections == 2
         # Native JSON: the keyboard arrives as an object, not as a string in a form field.
         assert api.bodies[0]["reply_markup"] == {"inline_keyboard": [[{"text": "Ja"}]]}
-    finally:
-        await request.shutdown()
 
 
 async def test_a_late_answer_is_never_taken_for_the_next_one(api: FakeApi) -> None:
-    request = BotApiRequest(pool_size=1)
-    url = f"http://127.0.0.1:{api.port}/botTOKEN/sendMessage"
-    await request.initialize()
-    try:
+    async with client(api, 1) as (request, url):
         api.hold[1] = asyncio.Event()
         with pytest.raises(TimedOut):
             await request.post(url, numbered(1), read_timeout=0.2, write_timeout=0)
         api.hold[1].set()  # the answer to 1 comes now, on the connection given up
         assert await request.post(url, numbered(2)) == 2
         assert await request.post(url, numbered(3)) == 3
-    finally:
-        await request.shutdown()
 
 
 async def test_a_cancelled_request_leaves_the_pool_usable(api: FakeApi) -> None:
-    request = BotApiRequest(pool_size=1)
-    url = f"http://127.0.0.1:{api.port}/botTOKEN/sendChatAction"
-    await request.initialize()
-    try:
+    async with client(api, 1, "sendChatAction") as (request, url):
         api.hold[1] = asyncio.Event()
         typing = asyncio.create_task(request.post(url, numbered(1)))
         while not api.bodies:  # noqa: ASYNC110  (the request is on its way)
@@ -148,8 +149,6 @@ async def test_a_cancelled_request_leaves_the_pool_usable(api: FakeApi) -> None:
             await typing
         api.hold[1].set()
         assert await request.post(url, numbered(2)) == 2
-    finally:
-        await request.shutdown()
 
 
 def test_with_a_proxy_in_the_environment_ptbs_client_is_used(
@@ -190,36 +189,28 @@ def test_long_running_processes_choose_uvloop_unless_told_otherwise(
 ) -> None:
     from bot import runtime
 
+    async def running_loop() -> str:
+        return type(asyncio.get_running_loop()).__module__
+
     monkeypatch.delenv("EVENT_LOOP", raising=False)
-    assert runtime.loop_name() == "uvloop"
+    assert runtime.run(running_loop()).startswith("uvloop")
     monkeypatch.setenv("EVENT_LOOP", "asyncio")
-    assert runtime.loop_name() == "asyncio"
-    assert runtime.run(asyncio.sleep(0, result="done")) == "done"
+    assert runtime.run(running_loop()).startswith("asyncio")
 
 
 async def test_a_connection_the_server_just_closed_is_not_written_into(api: FakeApi) -> None:
     # The server's close can still be unread on the socket when the next request comes.
-    request = BotApiRequest(pool_size=1)
-    url = f"http://127.0.0.1:{api.port}/botTOKEN/sendMessage"
-    await request.initialize()
-    try:
+    async with client(api, 1) as (request, url):
         for number in range(1, 11):
             api.close_after.add(number)
             api.server_closed.clear()
             assert await request.post(url, numbered(number)) == number
             await api.server_closed.wait()
         assert api.connections == 10
-    finally:
-        await request.shutdown()
 
 
 async def test_interim_and_close_delimited_answers_go_to_their_own_request(api: FakeApi) -> None:
-    request = BotApiRequest(pool_size=1)
-    url = f"http://127.0.0.1:{api.port}/botTOKEN/sendMessage"
-    await request.initialize()
-    try:
+    async with client(api, 1) as (request, url):
         api.interim.add(1)
         api.unframed.add(3)
         assert [await request.post(url, numbered(n)) for n in (1, 2, 3, 4)] == [1, 2, 3, 4]
-    finally:
-        await request.shutdown()
