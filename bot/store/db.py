@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.store import sqlite_inline
+from bot.store.direct import Direct, runner_for
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -86,6 +87,8 @@ class Database:
         if asyncpg:
             event.listen(self.engine.sync_engine, "checkout", _replace_closed)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
+        # The hot-path statements' runner, one per database (it may keep a connection).
+        self.direct: Direct | None = runner_for(self.engine, self.inline_sqlite)
 
     @property
     def dialect(self) -> str:
@@ -118,4 +121,6 @@ class Database:
             )
 
     async def close(self) -> None:
+        if self.direct is not None:
+            await self.direct.release()
         await self.engine.dispose()

@@ -2,8 +2,9 @@
 
 Two drivers, one interface (`Direct.rows`, `Direct.transaction`): sqlite3 (inline on the event
 loop, see sqlite_inline.py) and asyncpg. The connection comes from SQLAlchemy's pool (checked
-out raw: about 25 microseconds against 60 for an AsyncConnection), so pool size, pre-checkout
-checks and `engine.dispose()` apply to it as to every other connection.
+out raw: about 25 microseconds against 60 for an AsyncConnection), so pool size and
+pre-checkout checks apply to it as to every other connection. On PostgreSQL nearly every save is
+one statement outside a transaction (turn_statements.whole_turn), run with `rows`.
 
 Transactions: on SQLite `BEGIN IMMEDIATE` takes the write lock first (waiting for another
 connection asynchronously, as sqlite_inline does), so the statements after it never wait; on
@@ -11,12 +12,18 @@ PostgreSQL BEGIN with synchronous_commit off for that transaction (see below). E
 failure rolls the whole turn back, and a connection whose state is unknown after an error is
 thrown away rather than returned.
 
+On SQLite inline the runner keeps one connection checked out (`pin`): every statement runs on
+the event loop's one thread anyway, and a checkout and return through the pool were about 25
+microseconds each, twice a turn. An asyncio lock gives it to one transaction or read at a time;
+`release` returns it, as Database.close does before disposing of the engine.
+
 Errors are the drivers' own (sqlite3.Error, asyncpg.PostgresError, OSError); `errors.py` knows
 which of them mean "the database is unavailable".
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -65,12 +72,16 @@ class Writer(Protocol):
 class Direct:
     """Compiled statements on raw pooled connections of one engine."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, pin: bool = False) -> None:
         self.engine = engine
         self.dialect = engine.dialect
         self._compiled: dict[tuple[int, tuple[str, ...]], CompiledStatement] = {}
         self._postgres = self.dialect.name == "postgresql"
         self.listeners: list[StatementListener] = []
+        self._pin = pin
+        self._pinned: PoolProxiedConnection | None = None
+        self._pin_lock = asyncio.Lock()
+        self._pin_holder: asyncio.Task[Any] | None = None
 
     def prepared(
         self, statement: Executable, values: Mapping[str, Any]
@@ -106,7 +117,8 @@ class Direct:
         return found
 
     async def rows(self, statement: Executable, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        """A read outside any transaction (one statement sees one snapshot)."""
+        """One statement outside any transaction: a read (one snapshot), or on PostgreSQL a
+        whole save, which is then a transaction of its own."""
         async with self._checkout() as raw:
             return await self._writer(raw).rows(statement, values)
 
@@ -149,8 +161,19 @@ class Direct:
             return _AsyncpgWriter(self, _driver(raw))
         return _SqliteWriter(self, _driver(raw)._open())
 
+    async def release(self) -> None:
+        """Return the pinned connection to the pool (the next statement takes it again)."""
+        async with self._pin_lock:
+            raw, self._pinned = self._pinned, None
+            if raw is not None:
+                await greenlet_spawn(raw.close)
+
     @contextlib.asynccontextmanager
     async def _checkout(self) -> AsyncIterator[PoolProxiedConnection]:
+        if self._pin:
+            async with self._pinned_connection() as raw:
+                yield raw
+            return
         raw = await self.engine.raw_connection()
         try:
             yield raw
@@ -159,6 +182,28 @@ class Direct:
             await greenlet_spawn(raw.invalidate)
             raise
         await greenlet_spawn(raw.close)
+
+    @contextlib.asynccontextmanager
+    async def _pinned_connection(self) -> AsyncIterator[PoolProxiedConnection]:
+        task = asyncio.current_task()
+        if task is not None and task is self._pin_holder:
+            # A statement inside this task's own transaction would wait for itself forever.
+            raise RuntimeError("a direct statement inside a direct transaction of the same turn")
+        async with self._pin_lock:
+            self._pin_holder = task
+            try:
+                raw = self._pinned
+                if raw is None:
+                    raw = self._pinned = await self.engine.raw_connection()
+                try:
+                    yield raw
+                except BaseException:
+                    # As in _checkout: what the connection holds is unknown; take a new one.
+                    self._pinned = None
+                    await greenlet_spawn(raw.invalidate)
+                    raise
+            finally:
+                self._pin_holder = None
 
 
 def _driver(raw: PoolProxiedConnection) -> Any:
@@ -249,7 +294,9 @@ async def writing(engine: AsyncEngine, runner: Direct | None) -> AsyncIterator[W
 
 def runner_for(engine: AsyncEngine, inline_sqlite: bool) -> Direct | None:
     """A `Direct` for this engine, or None where statements must go through SQLAlchemy."""
-    return Direct(engine) if available(engine, inline_sqlite) else None
+    if not available(engine, inline_sqlite):
+        return None
+    return Direct(engine, pin=engine.dialect.name == "sqlite")
 
 
 def available(engine: AsyncEngine, inline_sqlite: bool) -> bool:

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, select, update
+from sqlalchemy import Insert, Table, Update, and_, bindparam, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import ColumnElement, Executable
 
 from bot.conversation.effects import DropNudges, ScheduledReminder, ScheduleNudge
 from bot.store.db import Database
@@ -77,32 +77,44 @@ async def drop_appointment_reminders(
 
 # -- nudges: on the hot path (a turn that moves a task plans one), so built once ---------------
 # Bound parameter names start with "b_": SQLAlchemy reserves the column names in a SET clause.
-_SUPERSEDE_NUDGES = (
-    update(R)
-    .where(
-        R.c.participant_id == bindparam("b_participant_id"),
-        R.c.kind == NUDGE,
-        R.c.status == PENDING,
-        R.c.key != bindparam("b_key"),
+# `written`: a condition every statement also needs (PostgreSQL's whole-turn save makes them
+# depend on the versioned state UPDATE, bot/store/turn_statements.py); None for none.
+
+
+def supersede_nudges(written: ColumnElement[bool] | None = None) -> Update:
+    return (
+        update(R)
+        .where(
+            R.c.participant_id == bindparam("b_participant_id"),
+            R.c.kind == NUDGE,
+            R.c.status == PENDING,
+            R.c.key != bindparam("b_key"),
+            *_condition(written),
+        )
+        .values(status=DROPPED, drop_reason="superseded", claimed_at=bindparam("b_now"))
     )
-    .values(status=DROPPED, drop_reason="superseded", claimed_at=bindparam("b_now"))
-)
 
 
-def _nudge_upsert(dialect: str) -> Executable:
+def upsert_nudge(dialect: str, written: ColumnElement[bool] | None = None) -> Insert:
     module: Any = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(R).values(
-        participant_id=bindparam("b_participant_id"),
-        kind=NUDGE,
-        key=bindparam("b_key"),
-        due_at=bindparam("b_due_at"),
-        expires_at=bindparam("b_expires_at"),
-        task_id=bindparam("b_task_id"),
-        step_id=bindparam("b_step_id"),
-        status=PENDING,
-        created_at=bindparam("b_now"),
+    row: dict[str, Any] = {
+        "participant_id": bindparam("b_participant_id", type_=R.c.participant_id.type),
+        "kind": literal(NUDGE, R.c.kind.type),
+        "key": bindparam("b_key", type_=R.c.key.type),
+        "due_at": bindparam("b_due_at", type_=R.c.due_at.type),
+        "expires_at": bindparam("b_expires_at", type_=R.c.expires_at.type),
+        "task_id": bindparam("b_task_id", type_=R.c.task_id.type),
+        "step_id": bindparam("b_step_id", type_=R.c.step_id.type),
+        "status": literal(PENDING, R.c.status.type),
+        "created_at": bindparam("b_now", type_=R.c.created_at.type),
+    }
+    insert = module.insert(R)
+    statement = (
+        insert.values(**row)
+        if written is None
+        else insert.from_select(list(row), select(*row.values()).where(written))
     )
-    upsert: Executable = statement.on_conflict_do_update(
+    upsert: Insert = statement.on_conflict_do_update(
         index_elements=[R.c.key],
         set_={"due_at": statement.excluded.due_at, "expires_at": statement.excluded.expires_at},
         where=R.c.status == PENDING,
@@ -110,18 +122,27 @@ def _nudge_upsert(dialect: str) -> Executable:
     return upsert
 
 
-_UPSERT_NUDGE = {dialect: _nudge_upsert(dialect) for dialect in ("postgresql", "sqlite")}
-_DROP_NUDGES = {
-    of_task: update(R)
-    .where(
-        R.c.participant_id == bindparam("b_participant_id"),
-        R.c.kind == NUDGE,
-        R.c.status == PENDING,
-        *((R.c.task_id == bindparam("b_task_id"),) if of_task else ()),
+def drop_nudges(of_task: bool, written: ColumnElement[bool] | None = None) -> Update:
+    return (
+        update(R)
+        .where(
+            R.c.participant_id == bindparam("b_participant_id"),
+            R.c.kind == NUDGE,
+            R.c.status == PENDING,
+            *((R.c.task_id == bindparam("b_task_id"),) if of_task else ()),
+            *_condition(written),
+        )
+        .values(status=DROPPED, drop_reason=bindparam("b_reason"), claimed_at=bindparam("b_now"))
     )
-    .values(status=DROPPED, drop_reason=bindparam("b_reason"), claimed_at=bindparam("b_now"))
-    for of_task in (False, True)
-}
+
+
+def _condition(written: ColumnElement[bool] | None) -> tuple[ColumnElement[bool], ...]:
+    return () if written is None else (written,)
+
+
+_SUPERSEDE_NUDGES = supersede_nudges()
+_UPSERT_NUDGE = {dialect: upsert_nudge(dialect) for dialect in ("postgresql", "sqlite")}
+_DROP_NUDGES = {of_task: drop_nudges(of_task) for of_task in (False, True)}
 
 
 def nudge_writes(

@@ -4,8 +4,9 @@ The hot path of every message. Statements are SQLAlchemy Core, built once with b
 one read (participant, conversation state and task progress in one joined query), then one
 write transaction whose UPDATE of the conversation state checks the version it read
 (optimistic locking). A lost race returns False and the caller runs the (pure) turn again on
-fresh data. On PostgreSQL the state and participant UPDATEs are one statement (a data-modifying
-CTE): every round trip to the server is a fair part of a turn.
+fresh data. On PostgreSQL nearly every save is one statement (turn_statements.whole_turn:
+data-modifying CTEs that all depend on the version check): every round trip to the server was
+a fair part of a turn.
 
 Two ways to run the same statements, with the same values:
 - direct (direct.py): compiled once and run on the driver connection, for the read and for
@@ -20,13 +21,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.sql import Executable
 
 from bot.conversation.effects import DropNudges, Effect, RecordEvent, ScheduleNudge
 from bot.conversation.state import (
@@ -39,14 +37,9 @@ from bot.conversation.state import (
 )
 from bot.conversation.turn import Outcome
 from bot.store import direct, reminders
+from bot.store import turn_statements as statements
 from bot.store.db import Database
 from bot.store.errors import is_unavailable, translate_unavailable
-from bot.store.models import ConversationStateRow, Event, Participant, TaskProgressRow
-
-P = cast(Table, Participant.__table__)
-S = cast(Table, ConversationStateRow.__table__)
-T = cast(Table, TaskProgressRow.__table__)
-E = cast(Table, Event.__table__)
 
 LAST_SEEN_STEP = dt.timedelta(minutes=1)
 """`participants.last_seen_at` is kept to the minute: a turn within a minute of the last written
@@ -67,6 +60,10 @@ def applies(effect_type: type) -> Callable[[EffectApplier], EffectApplier]:
     return register
 
 
+_DIRECT_EFFECTS = (RecordEvent, ScheduleNudge, DropNudges)
+"""Effects the store writes itself; a turn with any other effect needs SQLAlchemy's path."""
+
+
 @dataclass(frozen=True)
 class Loaded:
     channel: str
@@ -74,132 +71,6 @@ class Loaded:
     participant_id: int | None
     version: int
     snapshot: Snapshot
-
-
-# -- the statements, built once ------------------------------------------------------------------
-# Bound parameter names start with "b_": SQLAlchemy reserves the column names in a SET clause.
-_LOAD = (
-    select(
-        P.c.id,
-        P.c.language,
-        P.c.consent,
-        P.c.share_with_trainer,
-        P.c.library_id,
-        P.c.branch_id,
-        P.c.nudges_enabled,
-        P.c.nudges_max,
-        P.c.last_seen_at,
-        S.c.data,
-        S.c.version,
-        T.c.task_id,
-        T.c.step_id,
-        T.c.status,
-        T.c.failures,
-        T.c.started_at,
-        T.c.updated_at,
-        T.c.completed_at,
-    )
-    .select_from(
-        P.outerjoin(S, S.c.participant_id == P.c.id).outerjoin(T, T.c.participant_id == P.c.id)
-    )
-    .where(P.c.channel == bindparam("b_channel"), P.c.chat_id == bindparam("b_chat_id"))
-)
-
-_PROFILE_COLUMNS = (
-    "language",
-    "consent",
-    "library_id",
-    "share_with_trainer",
-    "branch_id",
-    "nudges_enabled",
-    "nudges_max",
-    "last_seen_at",
-)
-
-
-def _profile_values(with_consent_at: bool) -> dict[str, Any]:
-    values: dict[str, Any] = {name: bindparam(f"b_{name}") for name in _PROFILE_COLUMNS}
-    if with_consent_at:
-        values["consent_at"] = bindparam("b_last_seen_at")
-    return values
-
-
-_INSERT_PARTICIPANT = insert(P).values(
-    channel=bindparam("b_channel"),
-    chat_id=bindparam("b_chat_id"),
-    created_at=bindparam("b_last_seen_at"),
-    **_profile_values(with_consent_at=True),
-)
-_INSERT_PARTICIPANT_NO_CONSENT_AT = insert(P).values(
-    channel=bindparam("b_channel"),
-    chat_id=bindparam("b_chat_id"),
-    created_at=bindparam("b_last_seen_at"),
-    **_profile_values(with_consent_at=False),
-)
-_INSERT_STATE = insert(S).values(
-    participant_id=bindparam("b_id"),
-    data=bindparam("b_data"),
-    version=1,
-    updated_at=bindparam("b_last_seen_at"),
-)
-_UPDATE_STATE = (
-    update(S)
-    .where(S.c.participant_id == bindparam("b_id"), S.c.version == bindparam("b_version"))
-    .values(
-        data=bindparam("b_data"),
-        version=bindparam("b_new_version"),
-        updated_at=bindparam("b_last_seen_at"),
-    )
-)
-_UPDATE_PARTICIPANT = {
-    consent_at: update(P).where(P.c.id == bindparam("b_id")).values(**_profile_values(consent_at))
-    for consent_at in (False, True)
-}
-
-
-def _update_both(with_consent_at: bool) -> Executable:
-    """PostgreSQL: the versioned state UPDATE and the participant UPDATE in one statement; the
-    participant row is only touched when the version matched, and its id comes back."""
-    state = (
-        update(S)
-        .where(S.c.participant_id == bindparam("b_id"), S.c.version == bindparam("b_version"))
-        .values(
-            data=bindparam("b_data"),
-            version=bindparam("b_new_version"),
-            updated_at=bindparam("b_last_seen_at"),
-        )
-        .returning(S.c.participant_id)
-        .cte("saved_state")
-    )
-    return (
-        update(P)
-        .where(P.c.id == state.c.participant_id)
-        .values(**_profile_values(with_consent_at))
-        .returning(P.c.id)
-    )
-
-
-_UPDATE_BOTH = {consent_at: _update_both(consent_at) for consent_at in (False, True)}
-_INSERT_EVENTS = insert(E).inline()
-_EVENT_COLUMNS = ("participant_id", "kind", "task_id", "step_id", "language", "library_id", "at")
-_LOAD_COLUMNS = tuple(column.name for column in _LOAD.selected_columns)
-_DIRECT_EFFECTS = (RecordEvent, ScheduleNudge, DropNudges)
-"""Effects the store writes itself; a turn with any other effect needs SQLAlchemy's path."""
-_PROGRESS_KEYS = ("step_id", "status", "failures", "started_at", "updated_at", "completed_at")
-
-
-def _upsert_progress(dialect: str) -> Executable:
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(T).values(
-        participant_id=bindparam("b_id"),
-        task_id=bindparam("b_task_id"),
-        **{name: bindparam(f"b_{name}") for name in _PROGRESS_KEYS},
-    )
-    upsert: Executable = statement.on_conflict_do_update(
-        index_elements=[T.c.participant_id, T.c.task_id],
-        set_={name: statement.excluded[name] for name in _PROGRESS_KEYS},
-    )
-    return upsert
 
 
 class TurnStore:
@@ -210,14 +81,14 @@ class TurnStore:
 
         self.db = db
         self._postgres = db.dialect == "postgresql"
-        self._upsert = _upsert_progress(db.dialect)
+        self._upsert = statements.upsert_progress(db.dialect)
         # Reads need no transaction on PostgreSQL; on SQLite none is opened for a SELECT anyway.
         self._reader: AsyncEngine = (
             db.engine.execution_options(isolation_level="AUTOCOMMIT")
             if self._postgres
             else db.engine
         )
-        self._direct = direct.runner_for(db.engine, db.inline_sqlite)
+        self._direct = db.direct
         # Export and erasure register their effect appliers on import: a /delete must never
         # be skipped for want of an import.
         from bot.store import personal_data  # noqa: F401
@@ -245,13 +116,13 @@ class TurnStore:
     async def _load(self, channel: str, chat_id: str) -> Loaded:
         values = {"b_channel": channel, "b_chat_id": chat_id}
         if self._direct is not None:
-            raw_rows = await self._direct.rows(_LOAD, values)
+            raw_rows = await self._direct.rows(statements.LOAD, values)
         else:
             async with self._reader.connect() as connection:
-                raw_rows = [tuple(row) for row in await connection.execute(_LOAD, values)]
+                raw_rows = [tuple(row) for row in await connection.execute(statements.LOAD, values)]
         if not raw_rows:
             return Loaded(channel, chat_id, None, 0, Snapshot())
-        rows = [dict(zip(_LOAD_COLUMNS, row, strict=True)) for row in raw_rows]
+        rows = [dict(zip(statements.LOAD_COLUMNS, row, strict=True)) for row in raw_rows]
         row = rows[0]
         progress = {r["task_id"]: _progress(r) for r in rows if r["task_id"] is not None}
         snapshot = Snapshot(
@@ -280,6 +151,10 @@ class TurnStore:
         ):
             # A changed profile (consent, sharing, nudges off) must survive a server crash.
             durable = outcome.profile != loaded.snapshot.profile
+            whole = self._whole_turn(loaded, outcome, now, durable) if self._postgres else None
+            if whole is not None:
+                # One statement, its own transaction: no row back means another turn won.
+                return bool(await self._direct.rows(*whole))
             async with self._direct.transaction(durable=durable) as writer:
                 # A lost race changed nothing: the empty transaction commits harmlessly.
                 return await self._write(writer, loaded, outcome, now) is not None
@@ -314,13 +189,17 @@ class TurnStore:
     ) -> int:
         values = _participant_values(outcome, now)
         consent_changed = outcome.profile.consent is not loaded.snapshot.profile.consent
-        statement = _INSERT_PARTICIPANT if consent_changed else _INSERT_PARTICIPANT_NO_CONSENT_AT
+        statement = (
+            statements.INSERT_PARTICIPANT
+            if consent_changed
+            else statements.INSERT_PARTICIPANT_NO_CONSENT_AT
+        )
         result = await connection.execute(
             statement, {**values, "b_channel": loaded.channel, "b_chat_id": loaded.chat_id}
         )
         assert result.inserted_primary_key is not None
         participant_id = int(result.inserted_primary_key[0])
-        await connection.execute(_INSERT_STATE, {**values, "b_id": participant_id})
+        await connection.execute(statements.INSERT_STATE, {**values, "b_id": participant_id})
         return participant_id
 
     async def _write(
@@ -331,24 +210,19 @@ class TurnStore:
         participant_id = loaded.participant_id
         assert participant_id is not None
         profile = outcome.profile
-        values = {
-            **_participant_values(outcome, now),
-            "b_id": participant_id,
-            "b_version": loaded.version,
-            "b_new_version": loaded.version + 1,
-        }
+        values = _state_values(loaded, outcome, now)
         consent_changed = profile.consent is not loaded.snapshot.profile.consent
         if not _participant_changed(loaded.snapshot, profile, now):
             # Nothing to write on the participant row: the conversation state alone.
-            if await writer.execute(_UPDATE_STATE, values) != 1:
+            if await writer.execute(statements.UPDATE_STATE, values) != 1:
                 return None
         elif self._postgres:
-            if not await writer.rows(_UPDATE_BOTH[consent_changed], values):
+            if not await writer.rows(statements.UPDATE_BOTH[consent_changed], values):
                 return None
         else:
-            if await writer.execute(_UPDATE_STATE, values) != 1:
+            if await writer.execute(statements.UPDATE_STATE, values) != 1:
                 return None
-            await writer.execute(_UPDATE_PARTICIPANT[consent_changed], values)
+            await writer.execute(statements.UPDATE_PARTICIPANT[consent_changed], values)
         return await self._write_rest(writer, participant_id, outcome, now)
 
     async def _write_rest(
@@ -362,9 +236,7 @@ class TurnStore:
             rows = [_progress_values(participant_id, p) for p in outcome.progress.values()]
             await writer.execute_many(self._upsert, rows, ())
         events = []
-        # Only someone who said yes is linked to what they did; for everyone else the
-        # events are anonymous counts from the start (see docs/privacy.md).
-        linked = participant_id if outcome.profile.consent is Consent.GIVEN else None
+        linked = _linked(participant_id, outcome)
         for effect in outcome.effects:
             if isinstance(effect, RecordEvent):
                 events.append(
@@ -385,8 +257,67 @@ class TurnStore:
                 ):
                     await writer.execute(statement, values)
         if events:
-            await writer.execute_many(_INSERT_EVENTS, events, _EVENT_COLUMNS)
+            await writer.execute_many(statements.INSERT_EVENTS, events, statements.EVENT_COLUMNS)
         return participant_id
+
+    def _whole_turn(
+        self, loaded: Loaded, outcome: Outcome, now: dt.datetime, durable: bool
+    ) -> tuple[statements.Select[Any], dict[str, Any]] | None:
+        """PostgreSQL: the save as one statement and its values, the same rows as `_write`
+        writes; None for the rare turn it does not cover (two nudge effects, many tasks)."""
+        participant_id = loaded.participant_id
+        assert participant_id is not None
+        nudges = [e for e in outcome.effects if isinstance(e, ScheduleNudge | DropNudges)]
+        if len(nudges) > 1 or len(outcome.progress) > statements.MOST_PROGRESS_ROWS:
+            return None
+        values = _state_values(loaded, outcome, now)
+        participant = None
+        if _participant_changed(loaded.snapshot, outcome.profile, now):
+            participant = outcome.profile.consent is not loaded.snapshot.profile.consent
+        for index, progress in enumerate(outcome.progress.values()):
+            for name, value in _progress_values(participant_id, progress).items():
+                if name != "b_id":
+                    values[f"b_p{index}_{name.removeprefix('b_')}"] = value
+        events = [e for e in outcome.effects if isinstance(e, RecordEvent)]
+        if events:
+            values["b_event_participant_id"] = _linked(participant_id, outcome)
+            values["b_event_kinds"] = [e.kind for e in events]
+            values["b_event_tasks"] = [e.task_id for e in events]
+            values["b_event_steps"] = [e.step_id for e in events]
+        nudge: statements.NudgeWrite | None = None
+        if nudges:
+            [effect] = nudges
+            # The same values as the separate statements take (they share one dict).
+            writes = reminders.nudge_writes(participant_id, effect, now, "postgresql")
+            values.update(writes[0][1])
+            if isinstance(effect, ScheduleNudge):
+                nudge = "schedule"
+            else:
+                nudge = "drop_task" if effect.task_id is not None else "drop"
+        shape = statements.SaveShape(
+            participant=participant,
+            progress=len(outcome.progress),
+            events=bool(events),
+            nudge=nudge,
+            durable=durable,
+        )
+        return statements.whole_turn(shape), values
+
+
+def _state_values(loaded: Loaded, outcome: Outcome, now: dt.datetime) -> dict[str, Any]:
+    """The values of the versioned state UPDATE and the participant UPDATE."""
+    return {
+        **_participant_values(outcome, now),
+        "b_id": loaded.participant_id,
+        "b_version": loaded.version,
+        "b_new_version": loaded.version + 1,
+    }
+
+
+def _linked(participant_id: int, outcome: Outcome) -> int | None:
+    """Only someone who said yes is linked to what they did; for everyone else the events are
+    anonymous counts from the start (see docs/privacy.md)."""
+    return participant_id if outcome.profile.consent is Consent.GIVEN else None
 
 
 def _participant_values(outcome: Outcome, now: dt.datetime) -> dict[str, Any]:

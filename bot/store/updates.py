@@ -124,7 +124,7 @@ class UpdateLedger:
         self.keep = keep
         self._last_prune: dt.datetime | None = None
         self._claim = _CLAIM["postgresql" if db.dialect == "postgresql" else "sqlite"]
-        self._direct = direct.runner_for(db.engine, db.inline_sqlite)
+        self._direct = db.direct
 
     @translate_unavailable
     async def claim(self, update_id: int, now: dt.datetime) -> Ticket:

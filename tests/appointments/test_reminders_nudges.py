@@ -41,12 +41,12 @@ async def run_until(reminders: Reminders, clock: FixedClock, end: dt.datetime) -
 
 
 async def test_one_nudge_days_later_at_a_sensible_hour_in_their_language(
-    sqlite_url: str,
+    database_url: str,
 ) -> None:
     # Stopping on Monday 23 November at 22:30 local: three days later is Thursday 22:30, too
     # late in the evening, so the nudge comes on Friday at 10:00 local (09:00 UTC).
     clock = FixedClock(utc(2026, 11, 23, 21, 30))
-    async with booking_app(sqlite_url, clock, real_libraries=True) as app:
+    async with booking_app(database_url, clock, real_libraries=True) as app:
         driver = ChatDriver(app, chat_id="ar")
         await stop_after_one_step(driver, lang="ar")
         notifier = RecordingNotifier()
@@ -67,9 +67,9 @@ async def test_one_nudge_days_later_at_a_sensible_hour_in_their_language(
         assert "step.header" in driver.reply_keys()
 
 
-async def test_no_nudge_when_turned_off_without_consent_or_when_done(sqlite_url: str) -> None:
+async def test_no_nudge_when_turned_off_without_consent_or_when_done(database_url: str) -> None:
     clock = FixedClock(utc(2026, 11, 23, 9, 0))
-    async with booking_app(sqlite_url, clock, real_libraries=True) as app:
+    async with booking_app(database_url, clock, real_libraries=True) as app:
         off = ChatDriver(app, chat_id="off")
         await stop_after_one_step(off)
         await off.command("reminders")
@@ -93,9 +93,9 @@ async def test_no_nudge_when_turned_off_without_consent_or_when_done(sqlite_url:
         assert notifier.sent == []
 
 
-async def test_coming_back_without_moving_on_waits_again(sqlite_url: str) -> None:
+async def test_coming_back_without_moving_on_waits_again(database_url: str) -> None:
     clock = FixedClock(utc(2026, 11, 23, 9, 0))  # Monday 10:00 local
-    async with booking_app(sqlite_url, clock, real_libraries=True) as app:
+    async with booking_app(database_url, clock, real_libraries=True) as app:
         driver = ChatDriver(app, chat_id="back")
         await stop_after_one_step(driver)
         notifier = RecordingNotifier()
@@ -107,9 +107,9 @@ async def test_coming_back_without_moving_on_waits_again(sqlite_url: str) -> Non
         assert moments == [utc(2026, 11, 28, 9, 0).isoformat()]
 
 
-async def test_never_more_nudges_for_a_task_than_agreed(sqlite_url: str) -> None:
+async def test_never_more_nudges_for_a_task_than_agreed(database_url: str) -> None:
     clock = FixedClock(utc(2026, 11, 23, 9, 0))
-    async with booking_app(sqlite_url, clock, real_libraries=True) as app:
+    async with booking_app(database_url, clock, real_libraries=True) as app:
         driver = ChatDriver(app, chat_id="limit")
         await stop_after_one_step(driver)
         notifier = RecordingNotifier()

@@ -96,7 +96,9 @@ async def test_sqlite_file_gone_means_try_again_and_nothing_is_lost(
     try:
         driver = await on_step_one(app)
         before = await where(app, driver)
-        await app.db.engine.dispose()  # no open connection keeps the old file alive
+        # No open connection (the pool's, or the one the direct path keeps) keeps the old
+        # file alive.
+        await app.db.close()
         with database_file_gone(path):
             await driver.press("done")
             assert driver.reply_keys() == [TRY_AGAIN]

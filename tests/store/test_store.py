@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 
 import pytest
 from sqlalchemy import inspect, text
 
 from bot.app import build_app
+from bot.appointments.planning import nudge_effects
 from bot.clock import FixedClock
 from bot.conversation.inbound import Press, Start
 from bot.settings import Settings
@@ -111,6 +113,54 @@ async def test_a_stale_version_is_refused_and_the_turn_runs_again(
         assert fresh.snapshot.state.screen.value == "tasks"
     finally:
         await app.close()
+
+
+async def test_a_lost_race_writes_no_progress_events_or_nudges(
+    database_url: str, clock: FixedClock
+) -> None:
+    # A step reached writes the state, progress, events and a nudge; on PostgreSQL all of it is
+    # one statement that depends on the version check. A stale turn must write none of it.
+    app = await build_app(Settings(database_url=database_url), clock=clock)
+    try:
+        store: TurnStore = app.assistant.store
+        driver = ChatDriver(app)
+        await driver.start(lang="nl")
+        await driver.press("consent:yes")
+        await driver.press("tasks")
+        await driver.press("task:digid-aanvragen")
+        await driver.press("start:digid-aanvragen")
+        stale = await store.load("test", "p1")
+        await driver.command("help")  # another turn saves in between
+        before = await _counts(app.db)
+        outcome = app.engine.handle(
+            stale.snapshot, Press(f"{stale.snapshot.state.keyboard}:done"), clock.now()
+        )
+        # The nudge the assistant plans after such a turn (bot/assistant.py).
+        planned = nudge_effects(outcome, clock.now(), app.assistant.policy)
+        outcome = dataclasses.replace(outcome, effects=outcome.effects + planned)
+        kinds = {type(effect).__name__ for effect in outcome.effects}
+        assert {"RecordEvent", "ScheduleNudge"} <= kinds and outcome.progress
+        assert await store.save(stale, outcome, clock.now()) is False
+        assert await _counts(app.db) == before
+        fresh = await store.load("test", "p1")
+        assert fresh.version == stale.version + 1
+        step = fresh.snapshot.progress["digid-aanvragen"].step_id
+        assert step == app.content.tasks["digid-aanvragen"].steps[0].id
+    finally:
+        await app.close()
+
+
+async def _counts(db: Database) -> dict[str, object]:
+    queries = {
+        "events": "SELECT count(*) FROM events",
+        "progress": "SELECT step_id, updated_at FROM task_progress",
+        "reminders": "SELECT key, status, due_at FROM reminders ORDER BY key",
+    }
+    async with db.engine.connect() as connection:
+        return {
+            name: [tuple(row) for row in await connection.execute(text(sql))]
+            for name, sql in queries.items()
+        }
 
 
 async def test_many_turns_of_one_chat_at_once_lose_nothing(
