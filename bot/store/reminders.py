@@ -82,16 +82,8 @@ async def drop_appointment_reminders(
 
 
 def supersede_nudges(written: ColumnElement[bool] | None = None) -> Update:
-    return (
-        update(R)
-        .where(
-            R.c.participant_id == bindparam("b_participant_id"),
-            R.c.kind == NUDGE,
-            R.c.status == PENDING,
-            R.c.key != bindparam("b_key"),
-            *_condition(written),
-        )
-        .values(status=DROPPED, drop_reason="superseded", claimed_at=bindparam("b_now"))
+    return _drop_pending(R.c.key != bindparam("b_key"), written=written).values(
+        drop_reason="superseded"
     )
 
 
@@ -123,21 +115,23 @@ def upsert_nudge(dialect: str, written: ColumnElement[bool] | None = None) -> In
 
 
 def drop_nudges(of_task: bool, written: ColumnElement[bool] | None = None) -> Update:
+    of = (R.c.task_id == bindparam("b_task_id"),) if of_task else ()
+    return _drop_pending(*of, written=written).values(drop_reason=bindparam("b_reason"))
+
+
+def _drop_pending(*where: ColumnElement[bool], written: ColumnElement[bool] | None) -> Update:
+    """Drop this participant's pending nudges that also match `where` (the reason is added)."""
     return (
         update(R)
         .where(
             R.c.participant_id == bindparam("b_participant_id"),
             R.c.kind == NUDGE,
             R.c.status == PENDING,
-            *((R.c.task_id == bindparam("b_task_id"),) if of_task else ()),
-            *_condition(written),
+            *where,
+            *(() if written is None else (written,)),
         )
-        .values(status=DROPPED, drop_reason=bindparam("b_reason"), claimed_at=bindparam("b_now"))
+        .values(status=DROPPED, claimed_at=bindparam("b_now"))
     )
-
-
-def _condition(written: ColumnElement[bool] | None) -> tuple[ColumnElement[bool], ...]:
-    return () if written is None else (written,)
 
 
 _SUPERSEDE_NUDGES = supersede_nudges()

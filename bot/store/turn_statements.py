@@ -125,22 +125,14 @@ UPDATE_PARTICIPANT = {
 def update_both(with_consent_at: bool) -> Executable:
     """PostgreSQL: the versioned state UPDATE and the participant UPDATE in one statement; the
     participant row is only touched when the version matched, and its id comes back."""
-    state = (
-        update(S)
-        .where(S.c.participant_id == bindparam("b_id"), S.c.version == bindparam("b_version"))
-        .values(
-            data=bindparam("b_data"),
-            version=bindparam("b_new_version"),
-            updated_at=bindparam("b_last_seen_at"),
-        )
-        .returning(S.c.participant_id)
-        .cte("saved_state")
-    )
+    state = UPDATE_STATE.returning(S.c.participant_id).cte("saved_state")
+    return _update_participant_after(state, with_consent_at).returning(P.c.id)
+
+
+def _update_participant_after(state: Any, with_consent_at: bool) -> Any:
+    """The participant UPDATE that only happens where the versioned state UPDATE did."""
     return (
-        update(P)
-        .where(P.c.id == state.c.participant_id)
-        .values(**profile_values(with_consent_at))
-        .returning(P.c.id)
+        update(P).where(P.c.id == state.c.participant_id).values(**profile_values(with_consent_at))
     )
 
 
@@ -196,12 +188,7 @@ def whole_turn(shape: SaveShape) -> Select[Any]:
     written = exists(select(state.c.participant_id))
     parts: list[Any] = []
     if shape.participant is not None:
-        parts.append(
-            update(P)
-            .where(P.c.id == state.c.participant_id)
-            .values(**profile_values(shape.participant))
-            .cte("saved_participant")
-        )
+        parts.append(_update_participant_after(state, shape.participant).cte("saved_participant"))
     if shape.progress:
         parts.append(_upsert_progress_rows(shape.progress, written).cte("saved_progress"))
     if shape.events:
