@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
 
     from bot.app import App
+    from bot.clock import Clock
 
 log = logging.getLogger(__name__)
 WORKER_APP = "bot.web.workers:worker_app"
@@ -48,13 +49,17 @@ async def web_app(app: App, settings: Settings) -> Starlette:
     return create_app(components)
 
 
-def serve(settings: Settings, workers: int) -> None:
+def serve(settings: Settings, workers: int, *, clock: Clock | None = None) -> None:
+    """Serve until stopped. `clock` (one process only) lets a test run the real server at a
+    chosen moment, so what it offers and sends does not depend on the hour it runs at."""
+    if clock is not None and workers > 1:
+        raise ValueError("a clock can only be given to a single-process server")
     # Before any metric exists in this process (this module imports them lazily for that).
     folder = multiprocess.multiprocess_dir()
     if workers <= 1:
         if folder is not None:
             multiprocess.prepare(folder)
-        runtime.run(_serve_here(settings))
+        runtime.run(_serve_here(settings, clock))
         return
     if settings.telegram_bot_token and not settings.webhook_secret:
         # Each worker would make up its own secret (and its own secret path).
@@ -66,11 +71,11 @@ def serve(settings: Settings, workers: int) -> None:
     _supervise(settings, workers)
 
 
-async def _serve_here(settings: Settings) -> None:
+async def _serve_here(settings: Settings, clock: Clock | None) -> None:
     from bot.app import build_app
     from bot.web.server import serve as run
 
-    app = await build_app(settings)
+    app = await build_app(settings, clock=clock)
     try:
         asgi = RequestIdMiddleware(await web_app(app, settings))
         await run(asgi, host=settings.host, port=settings.port)
