@@ -89,18 +89,15 @@ def profile_values(with_consent_at: bool) -> dict[str, Any]:
     return values
 
 
-INSERT_PARTICIPANT = insert(P).values(
-    channel=bindparam("b_channel"),
-    chat_id=bindparam("b_chat_id"),
-    created_at=bindparam("b_last_seen_at"),
-    **profile_values(with_consent_at=True),
-)
-INSERT_PARTICIPANT_NO_CONSENT_AT = insert(P).values(
-    channel=bindparam("b_channel"),
-    chat_id=bindparam("b_chat_id"),
-    created_at=bindparam("b_last_seen_at"),
-    **profile_values(with_consent_at=False),
-)
+INSERT_PARTICIPANT = {
+    consent_at: insert(P).values(
+        channel=bindparam("b_channel"),
+        chat_id=bindparam("b_chat_id"),
+        created_at=bindparam("b_last_seen_at"),
+        **profile_values(consent_at),
+    )
+    for consent_at in (False, True)
+}
 INSERT_STATE = insert(S).values(
     participant_id=bindparam("b_id"),
     data=bindparam("b_data"),
@@ -150,7 +147,12 @@ def upsert_progress(dialect: str) -> Executable:
         task_id=bindparam("b_task_id"),
         **{name: bindparam(f"b_{name}") for name in PROGRESS_KEYS},
     )
-    upsert: Executable = statement.on_conflict_do_update(
+    return _on_task_conflict_update(statement)
+
+
+def _on_task_conflict_update(statement: Any) -> Insert:
+    """A participant's progress in a task is one row: a second write of it updates it."""
+    upsert: Insert = statement.on_conflict_do_update(
         index_elements=[T.c.participant_id, T.c.task_id],
         set_={name: statement.excluded[name] for name in PROGRESS_KEYS},
     )
@@ -221,11 +223,7 @@ def _upsert_progress_rows(count: int, written: ColumnElement[bool]) -> Insert:
     statement = postgresql.insert(T).from_select(
         ["participant_id", *keys], select(source).where(written)
     )
-    upsert: Insert = statement.on_conflict_do_update(
-        index_elements=[T.c.participant_id, T.c.task_id],
-        set_={name: statement.excluded[name] for name in PROGRESS_KEYS},
-    )
-    return upsert
+    return _on_task_conflict_update(statement)
 
 
 def _insert_events(written: ColumnElement[bool]) -> Insert:

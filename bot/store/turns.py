@@ -189,13 +189,9 @@ class TurnStore:
     ) -> int:
         values = _participant_values(outcome, now)
         consent_changed = outcome.profile.consent is not loaded.snapshot.profile.consent
-        statement = (
-            statements.INSERT_PARTICIPANT
-            if consent_changed
-            else statements.INSERT_PARTICIPANT_NO_CONSENT_AT
-        )
         result = await connection.execute(
-            statement, {**values, "b_channel": loaded.channel, "b_chat_id": loaded.chat_id}
+            statements.INSERT_PARTICIPANT[consent_changed],
+            {**values, "b_channel": loaded.channel, "b_chat_id": loaded.chat_id},
         )
         assert result.inserted_primary_key is not None
         participant_id = int(result.inserted_primary_key[0])

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import inspect, text
 
-from bot.app import build_app
+from bot.app import App, build_app
 from bot.appointments.planning import nudge_effects
 from bot.clock import FixedClock
 from bot.conversation.inbound import Press, Start
@@ -47,9 +47,7 @@ async def test_walk_is_saved_and_resumed_by_new_objects(
     settings = Settings(database_url=database_url)
     app = await build_app(settings, clock=clock)
     try:
-        driver = ChatDriver(app)
-        await driver.start(lang="nl")
-        await driver.press("consent:yes")
+        driver = await _consented(app)
         await driver.press("tasks")
         await driver.press("task:digid-aanvragen")
         await driver.press("start:digid-aanvragen")
@@ -82,9 +80,7 @@ async def test_walk_is_saved_and_resumed_by_new_objects(
 async def test_events_never_hold_message_text(database_url: str, clock: FixedClock) -> None:
     app = await build_app(Settings(database_url=database_url), clock=clock)
     try:
-        driver = ChatDriver(app)
-        await driver.start(lang="nl")
-        await driver.press("consent:yes")
+        driver = await _consented(app)
         await driver.say("mijn geheime zin 7391")
         async with app.db.engine.connect() as connection:
             for table in ("events", "conversation_states", "participants", "task_progress"):
@@ -100,9 +96,7 @@ async def test_a_stale_version_is_refused_and_the_turn_runs_again(
     app = await build_app(Settings(database_url=database_url), clock=clock)
     try:
         store: TurnStore = app.assistant.store
-        driver = ChatDriver(app)
-        await driver.start(lang="nl")
-        await driver.press("consent:yes")
+        driver = await _consented(app)
         stale = await store.load("test", "p1")
         await driver.press("tasks")  # another turn saves in between
         outcome = app.engine.handle(
@@ -123,9 +117,7 @@ async def test_a_lost_race_writes_no_progress_events_or_nudges(
     app = await build_app(Settings(database_url=database_url), clock=clock)
     try:
         store: TurnStore = app.assistant.store
-        driver = ChatDriver(app)
-        await driver.start(lang="nl")
-        await driver.press("consent:yes")
+        driver = await _consented(app)
         await driver.press("tasks")
         await driver.press("task:digid-aanvragen")
         await driver.press("start:digid-aanvragen")
@@ -150,6 +142,14 @@ async def test_a_lost_race_writes_no_progress_events_or_nudges(
         await app.close()
 
 
+async def _consented(app: App) -> ChatDriver:
+    """A Dutch-speaking participant who has just given consent."""
+    driver = ChatDriver(app)
+    await driver.start(lang="nl")
+    await driver.press("consent:yes")
+    return driver
+
+
 async def _counts(db: Database) -> dict[str, object]:
     queries = {
         "events": "SELECT count(*) FROM events",
@@ -168,9 +168,7 @@ async def test_many_turns_of_one_chat_at_once_lose_nothing(
 ) -> None:
     app = await build_app(Settings(database_url=database_url), clock=clock)
     try:
-        driver = ChatDriver(app)
-        await driver.start(lang="nl")
-        await driver.press("consent:yes")
+        await _consented(app)
         # Eight messages of one chat at the same moment: each must be applied exactly once.
         await asyncio.gather(
             *(app.assistant.handle("test", "p1", Press("0:tasks")) for _ in range(8))
